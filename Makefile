@@ -1,0 +1,50 @@
+# COCO4CCI Academy. `make run` to try it, `make test` to test it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_ENV := LMS_ENV=development
+
+.PHONY: run test setup check-content sync-content lint format migration clean
+
+$(STAMP): setup.cfg pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+## setup: create .venv, install, migrate the database, publish content/, create demo accounts
+setup: $(STAMP)
+	$(DEV_ENV) $(BIN)/lms db upgrade
+	$(DEV_ENV) $(BIN)/lms content sync
+	$(DEV_ENV) $(BIN)/lms demo create
+
+## run: everything in setup, then serve on http://127.0.0.1:5000 with live content preview
+run: setup
+	$(DEV_ENV) $(BIN)/lms run --debug --host 127.0.0.1 --port 5000
+
+## test: the whole suite (SQLite)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## check-content: validate content/ with path:line messages
+check-content: $(STAMP)
+	$(BIN)/lms content check content
+
+sync-content: $(STAMP)
+	$(DEV_ENV) $(BIN)/lms content sync
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## migration: autogenerate a migration after changing models (make migration m="add x")
+migration: $(STAMP)
+	$(DEV_ENV) $(BIN)/lms db migrate -m "$(m)"
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,118 @@
+"""COCO4CCI Academy: a learning platform for CCI professionals meeting advanced manufacturing."""
+
+import logging
+import os
+import sqlite3
+
+import sqlalchemy as sa
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.config import ConfigError, ensure_secret_key, load_config
+from lms.extensions import babel, csrf, db, login_manager, migrate
+
+__all__ = ["create_app", "ConfigError"]
+
+#: Alembic's folder, beside the package in a checkout.
+MIGRATIONS_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations"
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config -> extensions -> blueprints -> CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("LMS_INSTANCE_PATH") or None,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    ensure_secret_key(app.config, app.instance_path)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_template_helpers(app)
+
+    from lms.content.autosync import init_autosync
+
+    init_autosync(app)
+    if app.config["LMS_ENV"] != "testing":
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    with app.app_context():
+        _configure_sqlite(db.engine)
+
+
+def _select_locale():
+    languages = list(_current_app_languages())
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def _current_app_languages():
+    from flask import current_app
+
+    return current_app.config["LMS_LANGUAGES"]
+
+
+def _configure_sqlite(engine) -> None:
+    """Foreign keys on, WAL journal and a busy timeout for concurrent workers."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    import lms.quizzes.models  # noqa: F401 - a model without views yet
+    from lms.accounts import bp as accounts_bp
+    from lms.api import bp as api_bp
+    from lms.courses import bp as courses_bp
+    from lms.progress import bp as progress_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(courses_bp)
+    app.register_blueprint(progress_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+
+
+def _register_errors(app: Flask) -> None:
+    from lms.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from lms.templating import init_templating
+
+    init_templating(app)

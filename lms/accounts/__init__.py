@@ -1,0 +1,7 @@
+"""Accounts: sign up, sign in, sign out, roles."""
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+from lms.accounts import views  # noqa: E402,F401 - registers the routes

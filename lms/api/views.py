@@ -1,0 +1,86 @@
+"""``/api/v1/...`` and ``/health``. Errors are JSON: ``{"error": {"code", "message"}}``."""
+
+import sqlalchemy as sa
+from flask import jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.api import bp
+from lms.courses.models import AREAS
+from lms.courses.services import current_modules, module_counts, published_courses
+from lms.errors import render_error
+from lms.extensions import db
+from lms.progress import services as progress
+
+
+def _course_json(course, modules_count: int) -> dict:
+    return {
+        "slug": course.slug,
+        "area": course.area,
+        "title": course.title,
+        "summary": course.summary,
+        "level": course.level,
+        "duration_hours": course.duration_hours,
+        "language": course.language,
+        "objectives": course.objectives,
+        "modules": modules_count,
+        "url": url_for("courses.course", slug=course.slug, _external=True),
+    }
+
+
+@bp.route("/api/v1/courses")
+def courses():
+    """The catalogue; ``?area=technology|trends|mindset`` narrows it."""
+    area = request.args.get("area")
+    if area is not None and area not in AREAS:
+        return render_error(
+            400,
+            _("Unknown area %(area)s; use one of: %(areas)s.", area=area, areas=", ".join(AREAS)),
+        )
+    items = published_courses(area)
+    counts = module_counts([c.id for c in items])
+    return jsonify(
+        {"courses": [_course_json(c, counts.get(c.id, 0)) for c in items], "count": len(items)}
+    )
+
+
+@bp.route("/api/v1/me/progress")
+def my_progress():
+    """The signed-in learner's progress per course and module."""
+    if not current_user.is_authenticated:
+        return render_error(401, _("Sign in to see your progress."))
+    recent = progress.recent_courses(current_user.id)
+    standing = progress.progress_by_course(current_user.id, [c.id for c, _ in recent])
+    result = []
+    for course, last_visit in recent:
+        modules = current_modules(course)
+        statuses = progress.module_statuses(current_user.id, modules)
+        info = standing.get(course.id)
+        result.append(
+            {
+                "course": course.slug,
+                "title": course.title,
+                "area": course.area,
+                "completed_modules": info.completed if info else 0,
+                "total_modules": info.total if info else len(modules),
+                "percent": info.percent if info else 0,
+                "last_visited_at": last_visit.isoformat() if last_visit else None,
+                "modules": [
+                    {"slug": m.slug, "title": m.title, "status": statuses[m.id]} for m in modules
+                ],
+            }
+        )
+    return jsonify(
+        {"user": {"name": current_user.name, "email": current_user.email}, "courses": result}
+    )
+
+
+@bp.route("/health")
+def health():
+    """For load balancers and monitoring: 200 when the database answers, else 503."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception:  # any database failure means unhealthy
+        db.session.rollback()
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})

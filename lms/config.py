@@ -1,0 +1,79 @@
+"""Configuration: defaults overridden by ``LMS_*`` environment variables.
+
+Nothing is read at import time; :func:`load_config` is called by ``create_app``.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+#: Secret keys that must never reach production.
+WEAK_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app; the message says what to set."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: str, environ=None) -> dict:
+    """Build the Flask config from defaults and ``LMS_*`` variables."""
+    env = os.environ if environ is None else environ
+    lms_env = env.get("LMS_ENV", "production").strip().lower()
+    if lms_env not in {"production", "development", "testing"}:
+        raise ConfigError(f"LMS_ENV={lms_env!r} is not one of production, development, testing.")
+    instance = Path(instance_path)
+    default_db = f"sqlite:///{instance / 'lms.sqlite3'}"
+    project_root = Path(__file__).resolve().parent.parent
+    content_dir = env.get("LMS_CONTENT_DIR") or str(project_root / "content")
+    development = lms_env == "development"
+
+    config = {
+        "LMS_ENV": lms_env,
+        "SECRET_KEY": env.get("LMS_SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": env.get("LMS_DATABASE_URL") or default_db,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "LMS_CONTENT_DIR": str(Path(content_dir).resolve()),
+        # In development a saved content file shows on the next page load.
+        "LMS_CONTENT_AUTOSYNC": _bool(env.get("LMS_CONTENT_AUTOSYNC", "1" if development else "0")),
+        "LMS_PAGE_SIZE": int(env.get("LMS_PAGE_SIZE", "20")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": lms_env == "production"
+        and not _bool(env.get("LMS_INSECURE_COOKIES", "0")),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": lms_env == "production"
+        and not _bool(env.get("LMS_INSECURE_COOKIES", "0")),
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LMS_LANGUAGES": {"en": "English"},
+    }
+    return config
+
+
+def ensure_secret_key(config: dict, instance_path: str) -> None:
+    """Refuse a missing or weak key in production; invent a stable one elsewhere."""
+    key = config.get("SECRET_KEY") or ""
+    if config["LMS_ENV"] == "production":
+        if key.strip().lower() in WEAK_SECRET_KEYS or len(key) < 32:
+            raise ConfigError(
+                "LMS_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (LMS_ENV=production). Generate one with:\n"
+                "  python -c 'import secrets; print(secrets.token_urlsafe(48))'\n"
+                "For a local trial, set LMS_ENV=development instead."
+            )
+        return
+    if key:
+        return
+    # Development and testing: keep one random key per instance folder so that
+    # sign-ins survive a restart, without any secret living in the repository.
+    path = Path(instance_path) / "dev-secret-key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+    config["SECRET_KEY"] = path.read_text().strip()

@@ -1,0 +1,109 @@
+"""Markdown to sanitized HTML, done once per content version at sync time."""
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from lms.content.sanitize import sanitize
+
+#: Bump when rendering changes, so that the next sync renders everything again.
+RENDERER_VERSION = "1"
+
+LinkResolver = Callable[[str], str | None]
+
+
+@dataclass
+class Rendered:
+    """HTML plus what the page needs around it."""
+
+    html: str
+    toc: list = field(default_factory=list)
+    word_count: int = 0
+
+
+class _LinkRewriter(Treeprocessor):
+    """Point links at modules and assets to their URLs (see ``loader.link_url``)."""
+
+    resolver: LinkResolver | None = None
+
+    def run(self, root):
+        if self.resolver is None:
+            return
+        for element in root.iter():
+            attribute = {"a": "href", "img": "src"}.get(element.tag)
+            if attribute and element.get(attribute):
+                url = self.resolver(element.get(attribute))
+                if url is not None:
+                    element.set(attribute, url)
+
+
+class _LinkExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 - Markdown's API
+        md.treeprocessors.register(_LinkRewriter(md), "lms_links", 1)
+        md.lms_links = md.treeprocessors["lms_links"]
+
+
+def _toc_entries(tokens) -> list:
+    return [
+        {
+            "id": token["id"],
+            "name": html.unescape(re.sub(r"<[^>]+>", "", token["name"])),
+            "children": _toc_entries(token["children"]),
+        }
+        for token in tokens
+    ]
+
+
+class Renderer:
+    """A reusable Markdown converter with our extensions."""
+
+    def __init__(self):
+        self.md = markdown.Markdown(
+            extensions=[
+                "toc",
+                "tables",
+                "fenced_code",
+                "admonition",
+                "attr_list",
+                "sane_lists",
+                "def_list",
+                "abbr",
+                "footnotes",
+                _LinkExtension(),
+            ],
+            extension_configs={
+                "toc": {
+                    "permalink": "#",
+                    "permalink_title": "Link to this section",
+                    "toc_depth": "2-4",
+                },
+                "tables": {"use_align_attribute": True},
+            },
+            output_format="html",
+        )
+
+    def render(self, source: str, resolver: LinkResolver | None = None) -> Rendered:
+        """Render a document: sanitized HTML, its table of contents and word count."""
+        self.md.reset()
+        self.md.lms_links.resolver = resolver
+        body = self.md.convert(source)
+        toc = _toc_entries(getattr(self.md, "toc_tokens", []))
+        words = len(re.findall(r"\w+", re.sub(r"<[^>]+>", " ", body)))
+        return Rendered(html=sanitize(body), toc=toc, word_count=words)
+
+    def render_inline(self, source: str | None) -> str:
+        """Render a short text (a choice, a feedback); a lone paragraph loses its ``<p>``."""
+        if not source:
+            return ""
+        self.md.reset()
+        self.md.lms_links.resolver = None
+        body = self.md.convert(str(source)).strip()
+        match = re.fullmatch(r"<p>(.*)</p>", body, flags=re.DOTALL)
+        if match and "<p>" not in match.group(1):
+            body = match.group(1)
+        return sanitize(body)

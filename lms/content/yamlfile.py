@@ -1,0 +1,124 @@
+"""YAML parsing that remembers the line of every key and list item."""
+
+import yaml
+
+
+class LineDict(dict):
+    """A mapping from YAML with ``line`` (its own) and ``lines`` (per key)."""
+
+    line = 1
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = {}
+        self.duplicates = []
+
+    def line_of(self, key) -> int:
+        return self.lines.get(key, self.line)
+
+
+class LineList(list):
+    """A sequence from YAML with ``line`` and ``lines`` (per item)."""
+
+    line = 1
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.lines = []
+
+    def line_of(self, index: int) -> int:
+        return self.lines[index] if 0 <= index < len(self.lines) else self.line
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings and sequences carry line numbers."""
+
+
+def _mapping(loader, node):
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain value", key_node.start_mark
+            ) from None
+        if key in result:
+            result.duplicates.append((key, key_node.start_mark.line + 1))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _sequence(loader, node):
+    result = LineList()
+    result.line = node.start_mark.line + 1
+    for item in node.value:
+        result.append(loader.construct_object(item, deep=True))
+        result.lines.append(item.start_mark.line + 1)
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+class YamlError(ValueError):
+    """Unparseable YAML, with the 1-based line of the fault."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def shift_lines(value, offset: int):
+    """Add ``offset`` to every recorded line (for YAML embedded in a larger file)."""
+    if isinstance(value, LineDict):
+        value.line += offset
+        value.lines = {k: v + offset for k, v in value.lines.items()}
+        value.duplicates = [(k, v + offset) for k, v in value.duplicates]
+        for item in value.values():
+            shift_lines(item, offset)
+    elif isinstance(value, LineList):
+        value.line += offset
+        value.lines = [v + offset for v in value.lines]
+        for item in value:
+            shift_lines(item, offset)
+    return value
+
+
+def load_yaml(text: str, first_line: int = 1):
+    """Parse ``text``; line numbers count from ``first_line``. Raises :class:`YamlError`."""
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1) if mark else 1
+        problem = exc.problem or str(exc)
+        raise YamlError(line + first_line - 1, f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(first_line, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError(first_line, "invalid YAML: nested too deeply") from None
+    return shift_lines(data, first_line - 1)
+
+
+def split_front_matter(text: str):
+    """Split ``---`` front matter from a markdown file.
+
+    Returns ``(yaml_text, yaml_first_line, body, body_first_line)``, or ``None``
+    when the file does not start with a front-matter block.
+    """
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            yaml_text = "".join(lines[1:index])
+            body = "".join(lines[index + 1 :])
+            return yaml_text, 2, body, index + 2
+    return None

@@ -1,0 +1,77 @@
+"""Courses and modules as published from ``content/`` by ``lms content sync``."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import UTCDateTime, db, utcnow
+
+#: The programme's three training areas, in the order the catalogue shows them.
+AREAS = ("technology", "trends", "mindset")
+
+
+class Course(db.Model):
+    """A course; its slug (the content folder name) is its identity for ever."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    #: One of :data:`AREAS`.
+    area: Mapped[str] = mapped_column(sa.String(20), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    level: Mapped[str] = mapped_column(sa.String(20))
+    duration_hours: Mapped[float] = mapped_column(sa.Float)
+    language: Mapped[str] = mapped_column(sa.String(10))
+    objectives: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: Free-text prerequisites and ``{"course": slug}`` references.
+    prerequisites: Mapped[list] = mapped_column(sa.JSON, default=list)
+    intro_html: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Folder relative to the content root, e.g. ``technology/additive-manufacturing``.
+    source_path: Mapped[str] = mapped_column(sa.String(300))
+    #: Hash of the source files; a sync skips a course whose hash is unchanged.
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when the course folder disappeared from git; progress is kept.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="course", order_by="Module.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Course {self.slug}>"
+
+
+class Module(db.Model):
+    """A module of a course, keyed by (course, slug) so reordering keeps progress."""
+
+    __tablename__ = "modules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(100))
+    #: The number prefix of the file name; modules are shown in this order.
+    position: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(200))
+    duration_minutes: Mapped[int] = mapped_column()
+    objectives: Mapped[list] = mapped_column(sa.JSON, default=list)
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Table of contents: ``[{"id", "name", "children": [...]}]`` from the headings.
+    toc: Mapped[list] = mapped_column(sa.JSON, default=list)
+    word_count: Mapped[int] = mapped_column(default=0)
+    source_path: Mapped[str] = mapped_column(sa.String(300))
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+
+    __table_args__ = (sa.UniqueConstraint("course_id", "slug"),)
+
+    def __repr__(self) -> str:
+        return f"<Module {self.course_id}/{self.slug}>"

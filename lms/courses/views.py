@@ -1,0 +1,117 @@
+"""Catalogue, course and module pages, and content assets."""
+
+from pathlib import Path
+
+from flask import (
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from lms.content.loader import ASSET_EXTENSIONS
+from lms.courses import bp
+from lms.courses.models import AREAS
+from lms.courses.services import (
+    course_by_slugs,
+    current_modules,
+    load_course_or_404,
+    load_module_or_404,
+    module_counts,
+    published_courses,
+)
+from lms.extensions import db
+from lms.progress import services as progress
+
+
+@bp.route("/")
+def catalogue():
+    """All courses, grouped by training area, with the learner's progress on each card."""
+    area = request.args.get("area")
+    if area not in AREAS:
+        area = None
+    courses = published_courses(area)
+    ids = [c.id for c in courses]
+    counts = module_counts(ids)
+    standing = (
+        progress.progress_by_course(current_user.id, ids) if current_user.is_authenticated else {}
+    )
+    groups = [(a, [c for c in courses if c.area == a]) for a in AREAS if area in (None, a)]
+    return render_template(
+        "courses/catalogue.html", groups=groups, counts=counts, standing=standing, area=area
+    )
+
+
+@bp.route("/courses/")
+def course_list():
+    return redirect(url_for("courses.catalogue"))
+
+
+@bp.route("/courses/<slug>/")
+def course(slug: str):
+    """A course overview: introduction, objectives and modules with their status."""
+    course = load_course_or_404(slug)
+    modules = current_modules(course)
+    statuses, resume, standing = {}, None, None
+    if current_user.is_authenticated:
+        statuses = progress.module_statuses(current_user.id, modules)
+        resume = progress.next_module(current_user.id, course, modules)
+        standing = progress.progress_by_course(current_user.id, [course.id]).get(course.id)
+    prerequisite_courses = course_by_slugs(
+        [p["course"] for p in course.prerequisites if "course" in p]
+    )
+    return render_template(
+        "courses/course.html",
+        course=course,
+        modules=modules,
+        statuses=statuses,
+        resume=resume,
+        standing=standing,
+        prerequisite_courses=prerequisite_courses,
+    )
+
+
+@bp.route("/courses/<slug>/<module_slug>")
+@login_required
+def module(slug: str, module_slug: str):
+    """A module page; opening it marks the module as in progress and is where to resume."""
+    course = load_course_or_404(slug)
+    module = load_module_or_404(course, module_slug)
+    modules = current_modules(course)
+    index = modules.index(module)
+    previous = modules[index - 1] if index > 0 else None
+    following = modules[index + 1] if index + 1 < len(modules) else None
+    progress.record_visit(current_user.id, module)
+    db.session.commit()
+    completed = module.id in progress.completed_module_ids(current_user.id, [module.id])
+    return render_template(
+        "courses/module.html",
+        course=course,
+        module=module,
+        modules=modules,
+        index=index,
+        previous=previous,
+        following=following,
+        completed=completed,
+    )
+
+
+@bp.route("/courses/<slug>/assets/<path:filename>")
+def asset(slug: str, filename: str):
+    """An image or file that lives beside the course's markdown."""
+    course = load_course_or_404(slug)
+    if Path(filename).suffix.lower() not in ASSET_EXTENSIONS:
+        abort(404)
+    folder = Path(current_app.config["LMS_CONTENT_DIR"]) / course.source_path
+    response = send_from_directory(folder, filename, max_age=3600)
+    if filename.lower().endswith(".svg"):
+        # An SVG opened on its own must not run anything.
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+        )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

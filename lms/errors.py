@@ -1,0 +1,78 @@
+"""Friendly error pages, and JSON errors for the API."""
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    """API paths and clients that ask for JSON get JSON errors."""
+    if request.path.startswith("/api/") or request.path == "/health":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def _messages():
+    return {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _("We could not find that page."),
+        405: _("That action is not allowed here."),
+        413: _("What you sent is too large."),
+        429: _("Too many requests. Please wait a moment and try again."),
+        500: _("Something went wrong on our side. It has been logged; please try again."),
+    }
+
+
+def render_error(code: int, message: str | None = None, headers=None):
+    """Answer with an error page or a JSON error, whichever the client wants."""
+    message = message or _messages().get(code) or _("Something went wrong.")
+    if wants_json():
+        response = jsonify({"error": {"code": code, "message": message}})
+    else:
+        response = render_template("errors/error.html", code=code, message=message)
+        response = (response, code)
+        from flask import make_response
+
+        response = make_response(*response)
+    response.status_code = code
+    if headers:
+        response.headers.extend(headers)
+    return response
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return render_error(
+            400,
+            _(
+                "Your form expired or was sent from elsewhere. "
+                "Please go back, reload the page and try again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        message = None
+        if (
+            error.code == 400
+            and error.description
+            and not error.description.startswith("The browser")
+        ):
+            message = error.description
+        return render_error(error.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

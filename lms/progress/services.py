@@ -1,0 +1,158 @@
+"""Recording and summarising what learners have read and completed. Flush, never commit."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from lms.courses.models import Course, Module
+from lms.extensions import db, utcnow
+from lms.progress.models import Completion, ModuleVisit
+
+NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+
+
+@dataclass
+class CourseProgress:
+    """A learner's standing in one course."""
+
+    completed: int
+    total: int
+    started: bool
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.total > 0 and self.completed >= self.total
+
+
+def record_visit(user_id: int, module: Module) -> None:
+    """Remember that the learner opened ``module`` now (one row per learner and module)."""
+    now = utcnow()
+    updated = db.session.execute(
+        sa.update(ModuleVisit)
+        .where(ModuleVisit.user_id == user_id, ModuleVisit.module_id == module.id)
+        .values(last_visited_at=now)
+    ).rowcount
+    if updated:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                ModuleVisit(
+                    user_id=user_id, module_id=module.id, first_visited_at=now, last_visited_at=now
+                )
+            )
+    except IntegrityError:  # a parallel request recorded the first visit
+        pass
+
+
+def complete_module(user_id: int, module: Module) -> bool:
+    """Record the completion once; returns ``True`` when this call recorded it."""
+    exists = db.session.scalar(
+        sa.select(Completion.id).where(
+            Completion.user_id == user_id, Completion.module_id == module.id
+        )
+    )
+    if exists:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(Completion(user_id=user_id, module_id=module.id))
+    except IntegrityError:  # a double click that raced: the database kept one
+        return False
+    return True
+
+
+def completed_module_ids(user_id: int, module_ids=None) -> set[int]:
+    query = sa.select(Completion.module_id).where(Completion.user_id == user_id)
+    if module_ids is not None:
+        query = query.where(Completion.module_id.in_(list(module_ids)))
+    return set(db.session.scalars(query))
+
+
+def visited_module_ids(user_id: int, module_ids=None) -> set[int]:
+    query = sa.select(ModuleVisit.module_id).where(ModuleVisit.user_id == user_id)
+    if module_ids is not None:
+        query = query.where(ModuleVisit.module_id.in_(list(module_ids)))
+    return set(db.session.scalars(query))
+
+
+def module_statuses(user_id: int, modules: list[Module]) -> dict[int, str]:
+    """``completed`` / ``in_progress`` (opened) / ``not_started`` for each module."""
+    ids = [m.id for m in modules]
+    done = completed_module_ids(user_id, ids)
+    seen = visited_module_ids(user_id, ids)
+    return {i: COMPLETED if i in done else IN_PROGRESS if i in seen else NOT_STARTED for i in ids}
+
+
+def progress_by_course(user_id: int, course_ids=None) -> dict[int, CourseProgress]:
+    """Per course: current modules completed out of current modules. Three queries in all."""
+    current = sa.select(Module.id, Module.course_id).where(Module.archived_at.is_(None))
+    if course_ids is not None:
+        current = current.where(Module.course_id.in_(list(course_ids)))
+    current = current.subquery()
+    totals = dict(
+        db.session.execute(
+            sa.select(current.c.course_id, sa.func.count()).group_by(current.c.course_id)
+        ).all()
+    )
+    completed = dict(
+        db.session.execute(
+            sa.select(current.c.course_id, sa.func.count())
+            .join(Completion, Completion.module_id == current.c.id)
+            .where(Completion.user_id == user_id)
+            .group_by(current.c.course_id)
+        ).all()
+    )
+    started = set(
+        db.session.scalars(
+            sa.select(current.c.course_id)
+            .join(ModuleVisit, ModuleVisit.module_id == current.c.id)
+            .where(ModuleVisit.user_id == user_id)
+            .distinct()
+        )
+    )
+    return {
+        course_id: CourseProgress(
+            completed.get(course_id, 0), total, course_id in started or course_id in completed
+        )
+        for course_id, total in totals.items()
+    }
+
+
+def next_module(user_id: int, course: Course, modules: list[Module]) -> Module | None:
+    """Where to continue: the last opened module if unfinished, else the first unfinished."""
+    if not modules:
+        return None
+    ids = [m.id for m in modules]
+    done = completed_module_ids(user_id, ids)
+    last = db.session.scalar(
+        sa.select(ModuleVisit.module_id)
+        .where(ModuleVisit.user_id == user_id, ModuleVisit.module_id.in_(ids))
+        .order_by(ModuleVisit.last_visited_at.desc(), ModuleVisit.id.desc())
+        .limit(1)
+    )
+    if last is not None and last not in done:
+        return next(m for m in modules if m.id == last)
+    return next((m for m in modules if m.id not in done), None)
+
+
+def recent_courses(user_id: int) -> list[tuple[Course, object]]:
+    """Courses the learner has opened, most recently visited first, with the last visit time."""
+    rows = db.session.execute(
+        sa.select(Course, sa.func.max(ModuleVisit.last_visited_at).label("last"))
+        .join(Module, Module.course_id == Course.id)
+        .join(ModuleVisit, ModuleVisit.module_id == Module.id)
+        .where(
+            ModuleVisit.user_id == user_id,
+            Course.archived_at.is_(None),
+            Module.archived_at.is_(None),
+        )
+        .group_by(Course.id)
+        .order_by(sa.desc("last"))
+    ).all()
+    return [(row[0], row[1]) for row in rows]

@@ -1,0 +1,55 @@
+"""Completing modules and the learner's own overview."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.courses.services import current_modules, load_course_or_404, load_module_or_404
+from lms.extensions import db
+from lms.progress import bp
+from lms.progress import services as progress
+
+
+@bp.route("/courses/<slug>/<module_slug>/complete", methods=["POST"])
+@login_required
+def complete(slug: str, module_slug: str):
+    """Mark a module as complete; a second click changes nothing."""
+    course = load_course_or_404(slug)
+    module = load_module_or_404(course, module_slug)
+    recorded = progress.complete_module(current_user.id, module)
+    db.session.commit()
+    modules = current_modules(course)
+    standing = progress.progress_by_course(current_user.id, [course.id]).get(course.id)
+    if recorded:
+        if standing and standing.finished:
+            flash(
+                _("You have completed every module of %(course)s. Well done!", course=course.title),
+                "success",
+            )
+        else:
+            flash(_("“%(module)s” is complete.", module=module.title), "success")
+    following = progress.next_module(current_user.id, course, modules)
+    if following is not None and following.id != module.id:
+        return redirect(url_for("courses.module", slug=course.slug, module_slug=following.slug))
+    return redirect(url_for("courses.course", slug=course.slug))
+
+
+@bp.route("/me/learning")
+@login_required
+def my_learning():
+    """Courses the learner has started, with where to continue, most recent first."""
+    recent = progress.recent_courses(current_user.id)
+    standing = progress.progress_by_course(current_user.id, [c.id for c, _ in recent])
+    items = []
+    for course, last_visit in recent:
+        modules = current_modules(course)
+        items.append(
+            {
+                "course": course,
+                "last_visit": last_visit,
+                "progress": standing.get(course.id),
+                "next": progress.next_module(current_user.id, course, modules),
+            }
+        )
+    resume = next((i for i in items if i["next"] is not None), None)
+    return render_template("progress/my_learning.html", items=items, resume=resume)

@@ -1,0 +1,1 @@
+"""Quizzes: published from ``NN-slug.quiz.yml`` files beside each module."""

@@ -1,0 +1,59 @@
+"""Template globals and filters shared by every page."""
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import format_datetime, ngettext
+from flask_babel import lazy_gettext as _l
+
+AREA_LABELS = {
+    "technology": _l("Technology development in advanced manufacturing"),
+    "trends": _l("Future trends"),
+    "mindset": _l("Mind-set"),
+}
+AREA_SHORT = {
+    "technology": _l("Technology"),
+    "trends": _l("Trends"),
+    "mindset": _l("Mind-set"),
+}
+LEVEL_LABELS = {
+    "beginner": _l("Beginner"),
+    "intermediate": _l("Intermediate"),
+    "advanced": _l("Advanced"),
+}
+
+
+def minutes_label(minutes: int) -> str:
+    """``95`` -> ``1 h 35 min``; ``25`` -> ``25 min``."""
+    hours, rest = divmod(int(minutes or 0), 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    if hours:
+        return f"{hours} h"
+    return ngettext("%(num)d min", "%(num)d min", rest)
+
+
+def hours_label(hours: float) -> str:
+    return minutes_label(round(float(hours) * 60))
+
+
+def when(value: datetime | None, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt) if value else ""
+
+
+def init_templating(app) -> None:
+    from flask_babel import get_locale
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["current_locale_code"] = lambda: str(get_locale() or "en")
+    app.jinja_env.globals.update(
+        AREA_LABELS=AREA_LABELS,
+        AREA_SHORT=AREA_SHORT,
+        LEVEL_LABELS=LEVEL_LABELS,
+    )
+    app.jinja_env.filters.update(minutes=minutes_label, hours=hours_label, when=when)
+
+    @app.context_processor
+    def _content_problems():
+        problems = current_app.extensions.get("lms_content_problems") or []
+        return {"content_problems": problems}
