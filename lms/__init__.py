@@ -5,7 +5,7 @@ import os
 import sqlite3
 
 import sqlalchemy as sa
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -63,6 +63,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale():
+    if not has_request_context():
+        return "en"
     languages = list(_current_app_languages())
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from lms.accounts.services import (
@@ -44,7 +45,11 @@ class SignupForm(FlaskForm):
             EqualTo("password", _l("The two passwords are not the same.")),
         ],
     )
-    locale = SelectField(_l("Preferred language"), choices=list(LANGUAGES.items()), default="en")
+    locale = SelectField(
+        _l("Preferred language"),
+        choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()],
+        default="en",
+    )
 
     def validate_email(self, field):
         if find_user_by_email(field.data) is not None:

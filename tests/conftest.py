@@ -1,0 +1,106 @@
+"""Shared fixtures: a real SQLite file, a copy of a tiny content tree, role helpers."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lms import create_app
+from lms.accounts.services import create_user
+from lms.content.sync import sync_content
+from lms.extensions import db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def content_dir(tmp_path) -> Path:
+    """A writable copy of ``tests/fixtures/content``."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "content", target)
+    return target
+
+
+@pytest.fixture
+def app(tmp_path, content_dir, monkeypatch):
+    monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("LMS_DATABASE_URL", raising=False)
+    app = create_app(
+        {
+            "LMS_ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "LMS_CONTENT_DIR": str(content_dir),
+            "LMS_CONTENT_AUTOSYNC": False,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        report = sync_content(content_dir)
+        assert report.applied, [str(p) for p in report.tree.problems]
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, url: str = "/login") -> str:
+    """The CSRF token the page at ``url`` gives this client's session."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict | None = None, token_from: str = "/login", **kw):
+    """POST a form as a browser would, with the session's CSRF token."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, token_from))
+    return client.post(url, data=data, **kw)
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user: ``make_user(role="facilitator", email=...)``."""
+    counter = {"n": 0}
+
+    def factory(role: str = "learner", email: str | None = None, name: str | None = None):
+        counter["n"] += 1
+        email = email or f"{role}{counter['n']}@example.org"
+        with app.app_context():
+            user = create_user(email, name or f"{role.title()} {counter['n']}", PASSWORD, role=role)
+            db.session.commit()
+            return user.id, email
+
+    return factory
+
+
+def login(client, email: str, password: str = PASSWORD):
+    response = post_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def learner_client(client, make_user):
+    """A test client signed in as a fresh learner; its user id is ``client.user_id``."""
+    user_id, email = make_user("learner")
+    login(client, email)
+    client.user_id = user_id
+    return client
