@@ -153,6 +153,15 @@ def content_sync(directory):
     click.secho(f"Published: {counts}.", fg="green")
 
 
+def _register_quiz_commands():
+    from lms.quizzes.cli import quiz
+
+    main.add_command(quiz)
+
+
+_register_quiz_commands()
+
+
 @main.group()
 def users():
     """Manage user accounts."""

@@ -61,17 +61,43 @@ COMMON_KEYS = ("id", "type", "prompt", "points", "explanation")
 TYPE_KEYS = {
     "single": ("choices",),
     "multiple": ("choices",),
-    "truefalse": ("answer",),
+    "truefalse": ("answer", "correct_feedback", "incorrect_feedback"),
     "short": ("answers",),
-    "numeric": ("value", "tolerance", "range", "unit"),
+    "numeric": ("value", "tolerance", "range", "answers", "unit"),
     "matching": ("pairs",),
     "reflection": (),
 }
+
+
+def _credit(value):
+    if not is_number(value) or not -100 <= value <= 100:
+        return f"must be a percentage from -100 to 100 (got {value!r})"
+    return None
+
+
 CHOICE_FIELDS = {
     "text": Field(text(1000)),
     "correct": Field(_boolean, required=False),
+    "credit": Field(_credit, required=False),
     "feedback": Field(text(2000), required=False),
 }
+SHORT_ANSWER_FIELDS = {
+    "text": Field(lambda v: None if isinstance(v, str | int | float) and not isinstance(v, bool)
+                  and str(v).strip() else "must be non-empty text"),
+    "credit": Field(_credit, required=False),
+    "feedback": Field(text(2000), required=False),
+}
+NUMERIC_ANSWER_FIELDS = {
+    "value": Field(lambda v: None if is_number(v) else f"must be a number (got {v!r})",
+                   required=False),
+    "tolerance": Field(lambda v: None if is_number(v) and v >= 0
+                       else "must be a number of 0 or more", required=False),
+    "range": Field(lambda v: None, required=False),
+    "credit": Field(_credit, required=False),
+    "feedback": Field(text(2000), required=False),
+}
+#: Credits within this distance of 100 count as full marks (GIFT writes 33.33333%).
+CREDIT_SLACK = 0.5
 
 
 def normalise_answer(value: str) -> str:
@@ -196,12 +222,13 @@ def _parse_choices(item, question, errors, qtype):
     choices = item.get("choices")
     if "choices" not in item:
         errors.append((item.line, f"a {qtype} question needs 'choices'"))
-        return
+        return None
     if not isinstance(choices, LineList) or len(choices) < 2:
         errors.append((item.line_of("choices"), "'choices' must be a list of at least 2 choices"))
-        return
+        return None
     parsed = []
     seen: dict[str, int] = {}
+    styles = set()
     for index, raw in enumerate(choices):
         line = choices.line_of(index)
         if isinstance(raw, str):
@@ -213,23 +240,33 @@ def _parse_choices(item, question, errors, qtype):
             errors.append((line, "a choice must be text or a mapping with 'text'"))
             continue
         messages = list(check_fields(raw_choice, CHOICE_FIELDS, "a choice"))
+        if "correct" in raw_choice and "credit" in raw_choice:
+            messages.append((raw_choice.line_of("credit"),
+                             "give a choice either 'correct' or 'credit', not both"))
         errors.extend(messages)
         if messages:
             continue
+        styles.add("credit" if "credit" in raw_choice else "correct")
         key = normalise_answer(raw_choice["text"])
         if key in seen:
-            errors.append(
-                (line, f"duplicate choice {raw_choice['text']!r} (also on line {seen[key]})")
-            )
+            errors.append((line, f"duplicate choice {raw_choice['text']!r} "
+                                 f"(also on line {seen[key]})"))
             continue
         seen[key] = line
-        parsed.append(
-            {
-                "text": raw_choice["text"],
-                "correct": bool(raw_choice.get("correct", False)),
-                "feedback": raw_choice.get("feedback"),
-            }
-        )
+        credit = raw_choice.get("credit")
+        parsed.append({
+            "text": raw_choice["text"],
+            "correct": bool(raw_choice.get("correct", False)) if credit is None
+            else (credit >= 100 - CREDIT_SLACK if qtype == "single" else credit > 0),
+            "credit": credit,
+            "feedback": raw_choice.get("feedback"),
+        })
+    if len(parsed) != len(choices):
+        return None
+    if len(styles) > 1:
+        errors.append((item.line_of("choices"), "use either 'correct: true' or 'credit' on the "
+                                                "choices of one question, not a mix"))
+        return None
     question["choices"] = parsed
     return parsed
 
@@ -239,110 +276,171 @@ def _parse_single(item, question, errors):
     if choices is None:
         return
     correct = sum(1 for c in choices if c["correct"])
-    if correct != 1 and len(choices) == len(item["choices"]):
+    if correct != 1:
         detail = "none is marked" if correct == 0 else f"{correct} are marked"
-        errors.append(
-            (
-                item.line_of("choices"),
-                f"a single question needs exactly one correct choice ('correct: true'); {detail}",
-            )
-        )
+        rule = ("exactly one choice with 'credit: 100'" if choices[0]["credit"] is not None
+                else "exactly one correct choice ('correct: true')")
+        errors.append((item.line_of("choices"), f"a single question needs {rule}; {detail}"))
 
 
 def _parse_multiple(item, question, errors):
     choices = _parse_choices(item, question, errors, "multiple")
     if choices is None:
         return
-    if len(choices) == len(item["choices"]) and not any(c["correct"] for c in choices):
-        errors.append(
-            (
-                item.line_of("choices"),
-                "a multiple question needs at least one correct choice ('correct: true')",
-            )
-        )
+    if not any(c["correct"] for c in choices):
+        errors.append((item.line_of("choices"), "a multiple question needs at least one "
+                                                "correct choice ('correct: true' or a "
+                                                "positive 'credit')"))
+    elif choices[0]["credit"] is not None:
+        total = sum(c["credit"] for c in choices if c["credit"] > 0)
+        if abs(total - 100) > CREDIT_SLACK * len(choices):
+            errors.append((item.line_of("choices"), "the positive credits of a multiple "
+                                                    f"question must add up to 100 (they add "
+                                                    f"up to {total:g})"))
 
 
 def _parse_truefalse(item, question, errors):
     if "answer" not in item:
         errors.append((item.line, "a truefalse question needs 'answer: true' or 'answer: false'"))
     elif not isinstance(item["answer"], bool):
-        errors.append(
-            (item.line_of("answer"), f"'answer' must be true or false (got {item['answer']!r})")
-        )
+        errors.append((item.line_of("answer"), f"'answer' must be true or false "
+                                               f"(got {item['answer']!r})"))
     else:
         question["answer"] = item["answer"]
+    for key in ("correct_feedback", "incorrect_feedback"):
+        if key in item:
+            message = text(2000)(item[key])
+            if message:
+                errors.append((item.line_of(key), f"'{key}' {message}"))
+        question[key] = item.get(key)
+
+
+def _list_of_answers(item, errors):
+    answers = item.get("answers")
+    if isinstance(answers, str | int | float) and not isinstance(answers, bool):
+        wrapped = LineList([answers])
+        wrapped.line = item.line_of("answers")
+        wrapped.lines = [item.line_of("answers")]
+        answers = wrapped
+    if not isinstance(answers, LineList) or not answers:
+        errors.append((item.line_of("answers"), "'answers' must be a non-empty list"))
+        return None
+    return answers
+
+
+def _require_full_credit(item, answers, errors, qtype):
+    if answers and not any(a["credit"] >= 100 - CREDIT_SLACK for a in answers):
+        errors.append((item.line_of("answers"), f"a {qtype} question needs at least one "
+                                                "answer with full credit (100)"))
 
 
 def _parse_short(item, question, errors):
-    answers = item.get("answers")
     if "answers" not in item:
         errors.append((item.line, "a short question needs 'answers', a list of accepted answers"))
         return
-    if isinstance(answers, str | int | float) and not isinstance(answers, bool):
-        answers = [answers]
-    if not isinstance(answers, list) or not answers:
-        errors.append((item.line_of("answers"), "'answers' must be a non-empty list"))
+    answers = _list_of_answers(item, errors)
+    if answers is None:
         return
-    accepted = []
+    accepted, seen, before = [], {}, len(errors)
     for index, answer in enumerate(answers):
-        line = answers.line_of(index) if isinstance(answers, LineList) else item.line_of("answers")
-        if isinstance(answer, bool) or not isinstance(answer, str | int | float):
+        line = answers.line_of(index)
+        if isinstance(answer, LineDict):
+            messages = list(check_fields(answer, SHORT_ANSWER_FIELDS, "an answer"))
+            errors.extend(messages)
+            if messages:
+                continue
+            entry = {"text": str(answer["text"]).strip(), "credit": answer.get("credit", 100),
+                     "feedback": answer.get("feedback")}
+        elif isinstance(answer, bool) or not isinstance(answer, str | int | float):
             errors.append((line, f"accepted answer {answer!r} must be text; put it in quotes"))
             continue
-        answer = str(answer).strip()
-        if not answer:
+        elif not str(answer).strip():
             errors.append((line, "an accepted answer is empty"))
             continue
-        accepted.append(answer)
+        else:
+            entry = {"text": str(answer).strip(), "credit": 100, "feedback": None}
+        key = normalise_answer(entry["text"])
+        if key in seen:
+            errors.append((line, f"duplicate answer {entry['text']!r} (also on line {seen[key]})"))
+            continue
+        seen[key] = line
+        accepted.append(entry)
+    if len(errors) == before:
+        _require_full_credit(item, accepted, errors, "short")
     question["answers"] = accepted
 
 
-def _parse_numeric(item, question, errors):
-    has_value, has_range = "value" in item, "range" in item
+def _numeric_target(source, line, errors, where="this question"):
+    """``{"value", "tolerance"}`` or ``{"min", "max"}`` from a mapping, or ``None``."""
+    has_value, has_range = "value" in source, "range" in source
     if not has_value and not has_range:
-        errors.append(
-            (
-                item.line,
-                "a numeric question needs a 'value' (with an optional "
-                "'tolerance') or a 'range: [min, max]'",
-            )
-        )
-        return
+        errors.append((line, f"{where} needs a 'value' (with an optional 'tolerance') or a "
+                             "'range: [min, max]'"))
+        return None
     if has_value and has_range:
-        errors.append((item.line_of("range"), "give either 'value' or 'range', not both"))
-        return
+        errors.append((source.line_of("range"), "give either 'value' or 'range', not both"))
+        return None
     if has_value:
-        if not is_number(item["value"]):
-            errors.append(
-                (item.line_of("value"), f"'value' must be a number (got {item['value']!r})")
-            )
-            return
-        tolerance = item.get("tolerance", 0)
+        if not is_number(source["value"]):
+            errors.append((source.line_of("value"), f"'value' must be a number "
+                                                    f"(got {source['value']!r})"))
+            return None
+        tolerance = source.get("tolerance", 0)
         if not is_number(tolerance) or tolerance < 0:
-            errors.append((item.line_of("tolerance"), "'tolerance' must be a number of 0 or more"))
+            errors.append((source.line_of("tolerance"), "'tolerance' must be a number of 0 or more"))
+            return None
+        return {"value": source["value"], "tolerance": tolerance}
+    if "tolerance" in source:
+        errors.append((source.line_of("tolerance"), "'tolerance' goes with 'value', not 'range'"))
+        return None
+    bounds = source["range"]
+    if (not isinstance(bounds, list) or len(bounds) != 2
+            or not all(is_number(b) for b in bounds) or bounds[0] > bounds[1]):
+        errors.append((source.line_of("range"), "'range' must be [min, max] with min <= max"))
+        return None
+    return {"min": bounds[0], "max": bounds[1]}
+
+
+def _parse_numeric(item, question, errors):
+    if "answers" in item:
+        for key in ("value", "tolerance", "range"):
+            if key in item:
+                errors.append((item.line_of(key), f"give '{key}' inside each of 'answers', "
+                                                  "not beside it"))
+                return
+        answers = _list_of_answers(item, errors)
+        if answers is None:
             return
-        question["value"] = item["value"]
-        question["tolerance"] = tolerance
+        parsed, before = [], len(errors)
+        for index, answer in enumerate(answers):
+            line = answers.line_of(index)
+            if not isinstance(answer, LineDict):
+                errors.append((line, "each numeric answer must be a mapping with 'value' or "
+                                     "'range'"))
+                continue
+            messages = list(check_fields(answer, NUMERIC_ANSWER_FIELDS, "a numeric answer"))
+            errors.extend(messages)
+            if messages:
+                continue
+            target = _numeric_target(answer, answer.line, errors, "a numeric answer")
+            if target is None:
+                continue
+            parsed.append({**target, "credit": answer.get("credit", 100),
+                           "feedback": answer.get("feedback")})
+        if len(errors) == before:
+            _require_full_credit(item, parsed, errors, "numeric")
+        question["answers"] = parsed
     else:
-        if "tolerance" in item:
-            errors.append((item.line_of("tolerance"), "'tolerance' goes with 'value', not 'range'"))
+        target = _numeric_target(item, item.line, errors, "a numeric question")
+        if target is None:
             return
-        bounds = item["range"]
-        if (
-            not isinstance(bounds, list)
-            or len(bounds) != 2
-            or not all(is_number(b) for b in bounds)
-            or bounds[0] > bounds[1]
-        ):
-            errors.append((item.line_of("range"), "'range' must be [min, max] with min <= max"))
-            return
-        question["range"] = [bounds[0], bounds[1]]
+        question["answers"] = [{**target, "credit": 100, "feedback": None}]
     if "unit" in item:
         message = text(40)(item["unit"])
         if message:
             errors.append((item.line_of("unit"), f"'unit' {message}"))
             return
-        question["unit"] = item["unit"]
+    question["unit"] = item.get("unit")
 
 
 def _parse_matching(item, question, errors):
@@ -363,19 +461,15 @@ def _parse_matching(item, question, errors):
         else:
             errors.append((line, "a pair must be [left, right] or {left: ..., right: ...}"))
             continue
-        if not all(isinstance(v, str | int | float) and str(v).strip() for v in (left, right)):
+        if not all(isinstance(v, str | int | float) and not isinstance(v, bool)
+                   and str(v).strip() for v in (left, right)):
             errors.append((line, "both sides of a pair must be non-empty text"))
             continue
         left, right = str(left).strip(), str(right).strip()
         for side, value, seen in (("left", left, lefts), ("right", right, rights)):
             if normalise_answer(value) in seen:
-                errors.append(
-                    (
-                        line,
-                        f"duplicate {side} side {value!r} "
-                        f"(also on line {seen[normalise_answer(value)]})",
-                    )
-                )
+                errors.append((line, f"duplicate {side} side {value!r} "
+                                     f"(also on line {seen[normalise_answer(value)]})"))
             seen[normalise_answer(value)] = line
         parsed.append([left, right])
     question["pairs"] = parsed
