@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import format_datetime, ngettext
+from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import lazy_gettext as _l
 
 AREA_LABELS = {
@@ -41,6 +41,10 @@ def when(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else ""
 
 
+def date_only(value: datetime | None) -> str:
+    return format_date(value, "long") if value else ""
+
+
 def init_templating(app) -> None:
     from flask_babel import get_locale
 
@@ -51,7 +55,9 @@ def init_templating(app) -> None:
         AREA_SHORT=AREA_SHORT,
         LEVEL_LABELS=LEVEL_LABELS,
     )
-    app.jinja_env.filters.update(minutes=minutes_label, hours=hours_label, when=when)
+    app.jinja_env.filters.update(
+        minutes=minutes_label, hours=hours_label, when=when, date_only=date_only
+    )
 
     @app.context_processor
     def _content_problems():

@@ -104,3 +104,33 @@ def learner_client(client, make_user):
     login(client, email)
     client.user_id = user_id
     return client
+
+
+def open_attempt(client, course: str = "sample-course", module: str = "first-steps") -> int:
+    """Open the quiz page and return the id of the attempt it started."""
+    html = client.get(f"/courses/{course}/{module}/quiz").get_data(as_text=True)
+    match = re.search(r'action="/attempts/(\d+)"', html)
+    assert match, html
+    return int(match.group(1))
+
+
+def submit_quiz(client, answers: dict, course: str = "sample-course", module: str = "first-steps"):
+    """Answer the open attempt of a quiz; returns the response to the submission."""
+    attempt_id = open_attempt(client, course, module)
+    data = {"csrf_token": csrf_token(client, f"/courses/{course}/{module}/quiz"), **answers}
+    return client.post(f"/attempts/{attempt_id}", data=data)
+
+
+#: The fixture quiz's right answer: "Printing" is choice 0 of first-question.
+PASSING = {"q-first-question": "0", "q-reflect": "I learned to print."}
+FAILING = {"q-first-question": "1"}
+
+
+def complete_with_quiz(client, module: str = "first-steps"):
+    """Read the module and pass its quiz (the fixture's first module has one)."""
+    post_form(
+        client,
+        f"/courses/sample-course/{module}/complete",
+        token_from=f"/courses/sample-course/{module}",
+    )
+    return submit_quiz(client, PASSING, module=module)

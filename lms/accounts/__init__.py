@@ -4,4 +4,3 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
-from lms.accounts import views  # noqa: E402,F401 - registers the routes

@@ -12,7 +12,7 @@ from markdown.treeprocessors import Treeprocessor
 from lms.content.sanitize import sanitize
 
 #: Bump when rendering changes, so that the next sync renders everything again.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 LinkResolver = Callable[[str], str | None]
 

@@ -213,6 +213,14 @@ def render_questions(questions: list[dict], renderer: Renderer) -> list[dict]:
                 }
                 for c in q["choices"]
             ]
+        if "answers" in q:
+            q["answers"] = [
+                {**a, "feedback_html": renderer.render_inline(a.get("feedback"))}
+                for a in q["answers"]
+            ]
+        for key in ("correct_feedback", "incorrect_feedback"):
+            if q.get(key):
+                q[f"{key}_html"] = renderer.render_inline(q[key])
         rendered.append(q)
     return rendered
 

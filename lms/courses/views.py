@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from lms.certificates.services import issue_if_complete
 from lms.content.loader import ASSET_EXTENSIONS
 from lms.courses import bp
 from lms.courses.models import AREAS
@@ -26,6 +27,7 @@ from lms.courses.services import (
 )
 from lms.extensions import db
 from lms.progress import services as progress
+from lms.quizzes.services import best_attempt, current_quiz, quizzes_by_module
 
 
 @bp.route("/")
@@ -56,11 +58,15 @@ def course(slug: str):
     """A course overview: introduction, objectives and modules with their status."""
     course = load_course_or_404(slug)
     modules = current_modules(course)
-    statuses, resume, standing = {}, None, None
+    statuses, resume, standing, certificate = {}, None, None, None
     if current_user.is_authenticated:
         statuses = progress.module_statuses(current_user.id, modules)
         resume = progress.next_module(current_user.id, course, modules)
         standing = progress.progress_by_course(current_user.id, [course.id]).get(course.id)
+        if standing and standing.finished:
+            certificate = issue_if_complete(current_user, course)
+            db.session.commit()
+    quizzes = quizzes_by_module([m.id for m in modules])
     prerequisite_courses = course_by_slugs(
         [p["course"] for p in course.prerequisites if "course" in p]
     )
@@ -72,6 +78,8 @@ def course(slug: str):
         resume=resume,
         standing=standing,
         prerequisite_courses=prerequisite_courses,
+        quizzes=quizzes,
+        certificate=certificate,
     )
 
 
@@ -88,6 +96,7 @@ def module(slug: str, module_slug: str):
     progress.record_visit(current_user.id, module)
     db.session.commit()
     completed = module.id in progress.completed_module_ids(current_user.id, [module.id])
+    quiz = current_quiz(module)
     return render_template(
         "courses/module.html",
         course=course,
@@ -97,6 +106,9 @@ def module(slug: str, module_slug: str):
         previous=previous,
         following=following,
         completed=completed,
+        quiz=quiz,
+        best=best_attempt(current_user.id, quiz) if quiz else None,
+        read=progress.is_read(current_user.id, module),
     )
 
 

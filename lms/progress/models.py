@@ -31,5 +31,7 @@ class ModuleVisit(db.Model):
     module_id: Mapped[int] = mapped_column(sa.ForeignKey("modules.id"), index=True)
     first_visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the learner said they had read the module ("Mark as read").
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.UniqueConstraint("user_id", "module_id"),)

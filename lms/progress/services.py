@@ -50,21 +50,70 @@ def record_visit(user_id: int, module: Module) -> None:
         pass
 
 
-def complete_module(user_id: int, module: Module) -> bool:
-    """Record the completion once; returns ``True`` when this call recorded it."""
-    exists = db.session.scalar(
+def mark_read(user_id: int, module: Module) -> str:
+    """The learner read the module; complete it when its quiz (if any) is passed too.
+
+    Returns the outcome of :func:`try_complete`.
+    """
+    record_visit(user_id, module)
+    db.session.execute(
+        sa.update(ModuleVisit)
+        .where(
+            ModuleVisit.user_id == user_id,
+            ModuleVisit.module_id == module.id,
+            ModuleVisit.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+    )
+    return try_complete(user_id, module)
+
+
+#: Outcomes of :func:`try_complete`.
+COMPLETED_NOW, ALREADY_COMPLETE, NEEDS_READING, NEEDS_QUIZ = (
+    "completed",
+    "already",
+    "needs_reading",
+    "needs_quiz",
+)
+
+
+def try_complete(user_id: int, module: Module) -> str:
+    """Record the completion once its conditions hold: read, and quiz passed (best attempt)."""
+    from lms.quizzes.services import current_quiz, has_passed
+
+    if db.session.scalar(
         sa.select(Completion.id).where(
             Completion.user_id == user_id, Completion.module_id == module.id
         )
+    ):
+        return ALREADY_COMPLETE
+    read = db.session.scalar(
+        sa.select(ModuleVisit.read_at).where(
+            ModuleVisit.user_id == user_id, ModuleVisit.module_id == module.id
+        )
     )
-    if exists:
-        return False
+    if read is None:
+        return NEEDS_READING
+    quiz = current_quiz(module)
+    if quiz is not None and not has_passed(user_id, quiz):
+        return NEEDS_QUIZ
     try:
         with db.session.begin_nested():
             db.session.add(Completion(user_id=user_id, module_id=module.id))
     except IntegrityError:  # a double click that raced: the database kept one
-        return False
-    return True
+        return ALREADY_COMPLETE
+    return COMPLETED_NOW
+
+
+def is_read(user_id: int, module: Module) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(ModuleVisit.read_at).where(
+                ModuleVisit.user_id == user_id, ModuleVisit.module_id == module.id
+            )
+        )
+        is not None
+    )
 
 
 def completed_module_ids(user_id: int, module_ids=None) -> set[int]:

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.certificates.services import certificates_of, issue_if_complete
 from lms.courses.services import current_modules, load_course_or_404, load_module_or_404
 from lms.extensions import db
 from lms.progress import bp
@@ -13,21 +14,31 @@ from lms.progress import services as progress
 @bp.route("/courses/<slug>/<module_slug>/complete", methods=["POST"])
 @login_required
 def complete(slug: str, module_slug: str):
-    """Mark a module as complete; a second click changes nothing."""
+    """Mark a module as read; it completes once its quiz (if any) is passed. Idempotent."""
     course = load_course_or_404(slug)
     module = load_module_or_404(course, module_slug)
-    recorded = progress.complete_module(current_user.id, module)
+    outcome = progress.mark_read(current_user.id, module)
+    certificate = issue_if_complete(current_user, course)
     db.session.commit()
-    modules = current_modules(course)
-    standing = progress.progress_by_course(current_user.id, [course.id]).get(course.id)
-    if recorded:
-        if standing and standing.finished:
+    if outcome == progress.NEEDS_QUIZ:
+        flash(
+            _("Marked as read. Pass the quiz to complete “%(module)s”.", module=module.title),
+            "info",
+        )
+        return redirect(url_for("quizzes.take", slug=course.slug, module_slug=module.slug))
+    if outcome == progress.COMPLETED_NOW:
+        if certificate is not None:
             flash(
-                _("You have completed every module of %(course)s. Well done!", course=course.title),
+                _(
+                    "You have completed every module of %(course)s. Well done! Your "
+                    "certificate is ready.",
+                    course=course.title,
+                ),
                 "success",
             )
         else:
             flash(_("“%(module)s” is complete.", module=module.title), "success")
+    modules = current_modules(course)
     following = progress.next_module(current_user.id, course, modules)
     if following is not None and following.id != module.id:
         return redirect(url_for("courses.module", slug=course.slug, module_slug=following.slug))
@@ -52,4 +63,9 @@ def my_learning():
             }
         )
     resume = next((i for i in items if i["next"] is not None), None)
-    return render_template("progress/my_learning.html", items=items, resume=resume)
+    return render_template(
+        "progress/my_learning.html",
+        items=items,
+        resume=resume,
+        certificates=certificates_of(current_user.id),
+    )

@@ -27,19 +27,19 @@ def test_progress_api_needs_sign_in(client):
 
 
 def test_progress_api_reports_courses_and_modules(learner_client):
-    learner_client.get("/courses/sample-course/second-steps")
+    learner_client.get("/courses/sample-course/first-steps")
     post_form(
         learner_client,
-        "/courses/sample-course/first-steps/complete",
-        token_from="/courses/sample-course/first-steps",
+        "/courses/sample-course/second-steps/complete",
+        token_from="/courses/sample-course/second-steps",
     )
     data = learner_client.get("/api/v1/me/progress").json
     [course] = data["courses"]
     assert course["course"] == "sample-course"
     assert (course["completed_modules"], course["total_modules"], course["percent"]) == (1, 2, 50)
     assert [(m["slug"], m["status"]) for m in course["modules"]] == [
-        ("first-steps", "completed"),
-        ("second-steps", "in_progress"),
+        ("first-steps", "in_progress"),
+        ("second-steps", "completed"),
     ]
 
 

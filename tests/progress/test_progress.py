@@ -6,10 +6,10 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
 from lms.progress.models import Completion
-from tests.conftest import login, post_form
+from tests.conftest import complete_with_quiz, login, post_form
 
 
-def complete(client, module="first-steps"):
+def complete(client, module="second-steps"):
     return post_form(
         client,
         f"/courses/sample-course/{module}/complete",
@@ -47,29 +47,41 @@ def test_course_progress_is_a_percentage_of_modules(learner_client):
     assert "Completed" in course and "Not started" not in course.split("Modules")[-1] or True
     catalogue = learner_client.get("/").get_data(as_text=True)
     assert "50% complete" in catalogue
-    complete(learner_client, "second-steps")
+    complete_with_quiz(learner_client)
     course = learner_client.get("/courses/sample-course/").get_data(as_text=True)
     assert "100% complete" in course and "You have completed this course" in course
+    assert "View your certificate" in course
 
 
-def test_completing_moves_on_to_the_next_module(learner_client):
+def test_completing_moves_on_to_the_first_unfinished_module(learner_client):
+    learner_client.get("/courses/sample-course/second-steps")
     response = complete(learner_client)
-    assert response.headers["Location"] == "/courses/sample-course/second-steps"
+    assert response.headers["Location"] == "/courses/sample-course/first-steps"
+
+
+def test_a_module_with_a_quiz_needs_reading_and_a_pass(app, learner_client):
+    response = complete(learner_client, "first-steps")
+    assert response.headers["Location"] == "/courses/sample-course/first-steps/quiz"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Completion.id))) == 0
+    complete_with_quiz(learner_client)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Completion.id))) == 1
 
 
 def test_learner_continues_where_they_left_off_after_signing_in_again(client, make_user):
     _, email = make_user()
     login(client, email)
-    client.get("/courses/sample-course/first-steps")
-    complete(client)
     client.get("/courses/sample-course/second-steps")
+    complete(client)
+    client.get("/courses/sample-course/first-steps")
     client.post("/logout", data={"csrf_token": _token(client)})
     login(client, email)
     page = client.get("/me/learning").get_data(as_text=True)
     assert "Continue where you left off" in page
-    assert "Second steps" in page and 'href="/courses/sample-course/second-steps"' in page
+    assert "First steps" in page and 'href="/courses/sample-course/first-steps"' in page
     course = client.get("/courses/sample-course/").get_data(as_text=True)
-    assert "Continue: Second steps" in course
+    assert "Continue: First steps" in course
 
 
 def _token(client):

@@ -1,0 +1,36 @@
+"""The learner's certificate page and the public verification page."""
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.certificates import bp
+from lms.certificates.services import by_code, normalise_code
+
+
+@bp.route("/certificates/<code>")
+@login_required
+def certificate(code: str):
+    """The printable certificate, for its holder (and admins)."""
+    cert = by_code(code)
+    if cert is None or (cert.user_id != current_user.id and not current_user.is_admin):
+        abort(404)
+    verify_url = url_for("certificates.verify", code=cert.code, _external=True)
+    return render_template("certificates/certificate.html", cert=cert, verify_url=verify_url)
+
+
+@bp.route("/verify", methods=["GET"])
+def verify_form():
+    """Type a code to check a certificate."""
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for("certificates.verify", code=normalise_code(code)[:40]))
+    return render_template("certificates/verify_form.html")
+
+
+@bp.route("/verify/<code>")
+def verify(code: str):
+    """Public: confirms a certificate without signing in, and shows nothing else."""
+    cert = by_code(code)
+    if cert is None:
+        return render_template("certificates/verify.html", cert=None, code=code[:40]), 404
+    return render_template("certificates/verify.html", cert=cert, code=cert.code)

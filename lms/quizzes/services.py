@@ -1,0 +1,202 @@
+"""Starting, submitting and looking up quiz attempts. Flush, never commit."""
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.exc import IntegrityError
+
+from lms.courses.models import Module
+from lms.extensions import db, utcnow
+from lms.quizzes.grading import grade, make_layout, parse_submission
+from lms.quizzes.models import Attempt, AttemptAnswer, Quiz
+
+
+class AlreadySubmitted(Exception):
+    """The attempt was graded before; nothing new is recorded."""
+
+
+def current_quiz(module: Module) -> Quiz | None:
+    """The module's quiz as it is in git now, or ``None``."""
+    return db.session.scalar(
+        sa.select(Quiz).where(Quiz.module_id == module.id, Quiz.archived_at.is_(None))
+    )
+
+
+def quizzes_by_module(module_ids) -> dict[int, Quiz]:
+    if not module_ids:
+        return {}
+    return {
+        q.module_id: q
+        for q in db.session.scalars(
+            sa.select(Quiz).where(Quiz.module_id.in_(list(module_ids)), Quiz.archived_at.is_(None))
+        )
+    }
+
+
+def attempts_for(user_id: int, quiz: Quiz) -> list[Attempt]:
+    return list(
+        db.session.scalars(
+            sa.select(Attempt)
+            .where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)
+            .order_by(Attempt.number)
+        )
+    )
+
+
+def attempts_left(quiz: Quiz, attempts: list[Attempt]) -> int | None:
+    """How many more attempts may start (``None``: unlimited)."""
+    if not quiz.max_attempts:
+        return None
+    return max(0, quiz.max_attempts - sum(1 for a in attempts if a.submitted))
+
+
+def open_attempt(user_id: int, quiz: Quiz, attempts: list[Attempt]) -> Attempt | None:
+    """The attempt in progress, started now when there is none and attempts remain.
+
+    An unsubmitted attempt follows edits of the quiz (nothing was answered yet).
+    """
+    pending = next((a for a in attempts if not a.submitted), None)
+    if pending is not None:
+        if pending.quiz_hash != quiz.content_hash:
+            _load_version(pending, quiz)
+        return pending
+    if attempts_left(quiz, attempts) == 0:
+        return None
+    attempt = Attempt(
+        user_id=user_id,
+        quiz_id=quiz.id,
+        module_id=quiz.module_id,
+        number=len(attempts) + 1,
+        started_at=utcnow(),
+    )
+    _load_version(attempt, quiz)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # a parallel request started the same attempt number
+        return db.session.scalar(
+            sa.select(Attempt).where(
+                Attempt.user_id == user_id,
+                Attempt.quiz_id == quiz.id,
+                Attempt.submitted_at.is_(None),
+            )
+        )
+    return attempt
+
+
+def _load_version(attempt: Attempt, quiz: Quiz) -> None:
+    attempt.questions = quiz.questions
+    attempt.quiz_hash = quiz.content_hash
+    attempt.pass_mark = quiz.pass_mark
+    attempt.reveal = quiz.reveal
+    seed = f"{attempt.user_id}:{quiz.id}:{attempt.number}:{quiz.content_hash}"
+    attempt.layout = make_layout(quiz.questions, quiz.shuffle, seed)
+
+
+def submit_attempt(attempt: Attempt, form) -> Attempt:
+    """Grade and record the attempt once.
+
+    Raises :class:`~lms.quizzes.grading.SubmissionError` (nothing recorded) for a form the
+    page could not have sent, and :class:`AlreadySubmitted` for a second submission.
+    """
+    if attempt.submitted:
+        raise AlreadySubmitted
+    responses = parse_submission(attempt.questions, form)
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise AlreadySubmitted
+    score = max_score = 0.0
+    for question in attempt.questions:
+        response = responses[question["id"]]
+        points, maximum, correct = grade(question, response)
+        score += points
+        max_score += maximum
+        db.session.add(
+            AttemptAnswer(
+                attempt_id=attempt.id,
+                question_id=question["id"],
+                question_type=question["type"],
+                response=response,
+                score=points,
+                max_score=maximum,
+                correct=correct,
+            )
+        )
+    percent = round(100 * score / max_score, 2) if max_score else 100.0
+    db.session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt.id)
+        .values(
+            score=round(score, 4),
+            max_score=max_score,
+            percent=percent,
+            passed=percent >= attempt.pass_mark,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    db.session.refresh(attempt)
+    return attempt
+
+
+def best_attempt(user_id: int, quiz: Quiz) -> Attempt | None:
+    """The submitted attempt with the highest score (the earliest among equals)."""
+    return db.session.scalar(
+        sa.select(Attempt)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.quiz_id == quiz.id,
+            Attempt.submitted_at.is_not(None),
+        )
+        .order_by(Attempt.percent.desc(), Attempt.number)
+        .limit(1)
+    )
+
+
+def has_passed(user_id: int, quiz: Quiz) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Attempt.id)).where(
+                Attempt.user_id == user_id, Attempt.quiz_id == quiz.id, Attempt.passed.is_(True)
+            )
+        )
+        > 0
+    )
+
+
+def passed_quiz_ids(user_id: int, quiz_ids) -> set[int]:
+    if not quiz_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Attempt.quiz_id)
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.quiz_id.in_(list(quiz_ids)),
+                Attempt.passed.is_(True),
+            )
+            .distinct()
+        )
+    )
+
+
+def load_attempt_or_404(attempt_id: int, user) -> Attempt:
+    """An attempt its own learner may see (admins see all); 404 for anyone else."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or (attempt.user_id != user.id and not user.is_admin):
+        abort(404)
+    return attempt
+
+
+def should_reveal(attempt: Attempt, passed_before: bool) -> bool:
+    """Whether this result shows the correct answers and feedback, per the quiz's setting."""
+    if attempt.reveal == "after_each_attempt":
+        return True
+    if attempt.reveal == "after_passing":
+        return bool(attempt.passed) or passed_before
+    return False

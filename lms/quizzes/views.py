@@ -1,0 +1,198 @@
+"""Taking a quiz, submitting it once, and reviewing the result."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+
+from lms.certificates.services import issue_if_complete
+from lms.courses.services import load_course_or_404, load_module_or_404
+from lms.errors import render_error
+from lms.extensions import db
+from lms.progress import services as progress
+from lms.quizzes import bp
+from lms.quizzes import services as quizzes
+from lms.quizzes.grading import SubmissionError, choice_credits, matching_answer
+
+
+def _quiz_or_404(module):
+    quiz = quizzes.current_quiz(module)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+@bp.route("/courses/<slug>/<module_slug>/quiz")
+@login_required
+def take(slug: str, module_slug: str):
+    """The quiz page: the attempt in progress (started on first visit) and past attempts."""
+    course = load_course_or_404(slug)
+    module = load_module_or_404(course, module_slug)
+    quiz = _quiz_or_404(module)
+    attempts = quizzes.attempts_for(current_user.id, quiz)
+    attempt = quizzes.open_attempt(current_user.id, quiz, attempts)
+    progress.record_visit(current_user.id, module)
+    db.session.commit()
+    submitted = [a for a in attempts if a.submitted]
+    questions = {}
+    if attempt is not None:
+        questions = {q["id"]: q for q in attempt.questions}
+    return render_template(
+        "quizzes/take.html",
+        course=course,
+        module=module,
+        quiz=quiz,
+        attempt=attempt,
+        questions=questions,
+        history=submitted,
+        left=quizzes.attempts_left(quiz, attempts),
+        best=quizzes.best_attempt(current_user.id, quiz),
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["POST"])
+@login_required
+def submit(attempt_id: int):
+    """Grade an attempt once; anything the page could not have sent is a 400."""
+    from lms.quizzes.models import Attempt
+
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    if attempt.user_id != current_user.id:
+        return render_error(400, _("This attempt belongs to someone else; nothing was recorded."))
+    try:
+        quizzes.submit_attempt(attempt, request.form)
+    except quizzes.AlreadySubmitted:
+        db.session.rollback()
+        flash(_("This attempt was already submitted; it is recorded once."), "info")
+        return redirect(url_for("quizzes.result", attempt_id=attempt_id), 303)
+    except SubmissionError as exc:
+        db.session.rollback()
+        return render_error(400, str(exc) + " " + _("Nothing was recorded."))
+    module = attempt.module
+    course = module.course
+    if attempt.passed:
+        outcome = progress.try_complete(current_user.id, module)
+        certificate = issue_if_complete(current_user, course)
+        db.session.commit()
+        if certificate is not None and outcome == progress.COMPLETED_NOW:
+            flash(_("You passed and completed the course. Your certificate is ready."), "success")
+        elif outcome == progress.NEEDS_READING:
+            flash(
+                _(
+                    "You passed with %(percent)s%%. Mark the module as read to complete it.",
+                    percent=_pct(attempt.percent),
+                ),
+                "success",
+            )
+        else:
+            flash(_("You passed with %(percent)s%%.", percent=_pct(attempt.percent)), "success")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Not passed this time: %(percent)s%%, and the pass mark is %(mark)s%%. Read the "
+                "feedback below, then try again.",
+                percent=_pct(attempt.percent),
+                mark=attempt.pass_mark,
+            ),
+            "warning",
+        )
+    return redirect(url_for("quizzes.result", attempt_id=attempt_id), 303)
+
+
+def _pct(value) -> str:
+    return f"{value:.0f}" if value is not None else "0"
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def result(attempt_id: int):
+    """The graded attempt: score, pass or fail, feedback as the quiz's reveal setting allows."""
+    attempt = quizzes.load_attempt_or_404(attempt_id, current_user)
+    module = attempt.module
+    if not attempt.submitted:
+        return redirect(url_for("quizzes.take", slug=module.course.slug, module_slug=module.slug))
+    history = [a for a in quizzes.attempts_for(attempt.user_id, attempt.quiz) if a.submitted]
+    passed_before = any(a.passed for a in history if a.number < attempt.number)
+    reveal = quizzes.should_reveal(attempt, passed_before)
+    answers = {a.question_id: a for a in attempt.answers}
+    review = [_review(q, answers.get(q["id"]), reveal) for q in attempt.questions]
+    module_done = module.id in progress.completed_module_ids(attempt.user_id, [module.id])
+    current = quizzes.current_quiz(module)
+    can_retry = (
+        current is not None
+        and quizzes.attempts_left(current, quizzes.attempts_for(attempt.user_id, current)) != 0
+    )
+    return render_template(
+        "quizzes/result.html",
+        attempt=attempt,
+        module=module,
+        course=module.course,
+        review=review,
+        reveal=reveal,
+        history=history,
+        module_done=module_done,
+        can_retry=can_retry,
+        read=progress.is_read(attempt.user_id, module),
+    )
+
+
+def _review(question: dict, answer, reveal: bool) -> dict:
+    """What the result page shows for one question."""
+    response = answer.response if answer else None
+    item = {"q": question, "answer": answer, "given": [], "expected": [], "feedback": []}
+    qtype = question["type"]
+    if qtype in ("single", "multiple"):
+        picked = (
+            ([response["choice"]] if qtype == "single" else response["choices"]) if response else []
+        )
+        credits = choice_credits(question)
+        for index, choice in enumerate(question["choices"]):
+            if index in picked:
+                item["given"].append(Markup(choice["text_html"]))  # noqa: S704 - sanitized at sync
+                if choice.get("feedback_html"):
+                    item["feedback"].append(Markup(choice["feedback_html"]))  # noqa: S704
+            if credits[index] > 0:
+                item["expected"].append(Markup(choice["text_html"]))  # noqa: S704
+    elif qtype == "truefalse":
+        if response:
+            item["given"].append(_("True") if response["answer"] else _("False"))
+            key = "correct_feedback_html" if answer.correct else "incorrect_feedback_html"
+            if question.get(key):
+                item["feedback"].append(Markup(question[key]))  # noqa: S704 - sanitized at sync
+        item["expected"].append(_("True") if question["answer"] else _("False"))
+    elif qtype in ("short", "numeric"):
+        if response:
+            item["given"].append(response["text"])
+            best = matching_answer(question, response, qtype)
+            if best and best.get("feedback_html"):
+                item["feedback"].append(Markup(best["feedback_html"]))  # noqa: S704
+        for target in question["answers"]:
+            if target["credit"] >= 100 - 0.5:
+                item["expected"].append(_describe_target(target, question, qtype))
+    elif qtype == "matching":
+        matches = response["matches"] if response else []
+        for index, (left, right) in enumerate(question["pairs"]):
+            chosen = matches[index] if index < len(matches) else None
+            given = question["pairs"][chosen][1] if chosen is not None else "—"
+            item["given"].append(f"{left} → {given}")
+            item["expected"].append(f"{left} → {right}")
+    elif qtype == "reflection" and response:
+        item["given"].append(response["text"])
+    item["given"] = [g if isinstance(g, Markup) else escape(g) for g in item["given"]]
+    item["expected"] = [e if isinstance(e, Markup) else escape(e) for e in item["expected"]]
+    if not reveal:
+        item["expected"], item["feedback"] = [], []
+    return item
+
+
+def _describe_target(target: dict, question: dict, qtype: str) -> str:
+    if qtype == "short":
+        return target["text"]
+    unit = f" {question['unit']}" if question.get("unit") else ""
+    if "value" in target:
+        tolerance = f" ± {target['tolerance']:g}" if target["tolerance"] else ""
+        return f"{target['value']:g}{tolerance}{unit}"
+    return f"{target['min']:g}–{target['max']:g}{unit}"

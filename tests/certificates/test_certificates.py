@@ -1,0 +1,69 @@
+"""Certificates: issued on completing a course, verifiable by anyone, private otherwise."""
+
+import re
+
+from tests.conftest import complete_with_quiz, csrf_token, login, post_form
+
+
+def finish_course(client):
+    complete_with_quiz(client)
+    post_form(
+        client,
+        "/courses/sample-course/second-steps/complete",
+        token_from="/courses/sample-course/second-steps",
+    )
+    html = client.get("/me/learning").get_data(as_text=True)
+    match = re.search(r"/certificates/(C4-[0-9A-Z-]+)", html)
+    assert match, html
+    return match.group(1)
+
+
+def test_completing_a_course_issues_a_certificate(learner_client):
+    code = finish_course(learner_client)
+    html = learner_client.get(f"/certificates/{code}").get_data(as_text=True)
+    assert "Certificate of completion" in html and "Sample course" in html
+    assert "Learner 1" in html and code in html and "1 h 30 min" in html
+    assert f"/verify/{code}" in html
+
+
+def test_verification_is_public_and_reveals_nothing_else(app, learner_client):
+    code = finish_course(learner_client)
+    anonymous = app.test_client()
+    response = anonymous.get(f"/verify/{code}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "This certificate is genuine." in html and "Learner 1" in html
+    assert "Sample course" in html
+    assert "@example.org" not in html and "Future course" not in html
+    # Typed without dashes and in lower case, it still verifies.
+    assert anonymous.get(f"/verify/{code.replace('-', '').lower()}").status_code == 200
+
+
+def test_unknown_code_is_a_clear_404(client):
+    response = client.get("/verify/C4-AAAA-BBBB-CCCC")
+    assert response.status_code == 404
+    assert "We have no certificate with the code" in response.get_data(as_text=True)
+    redirect = client.get("/verify?code=c4 aaaa bbbb cccc")
+    assert redirect.headers["Location"] == "/verify/C4-AAAA-BBBB-CCCC"
+
+
+def test_the_certificate_page_is_only_for_its_holder(client, make_user):
+    _, first = make_user()
+    _, second = make_user()
+    login(client, first)
+    code = finish_course(client)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, second)
+    assert client.get(f"/certificates/{code}").status_code == 404
+
+
+def test_one_certificate_per_course(app, learner_client):
+    import sqlalchemy as sa
+
+    from lms.certificates.models import Certificate
+    from lms.extensions import db
+
+    finish_course(learner_client)
+    learner_client.get("/courses/sample-course/")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 1
