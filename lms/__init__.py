@@ -67,8 +67,11 @@ def _select_locale():
         return "en"
     languages = list(_current_app_languages())
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return request.accept_languages.best_match(languages) or "en"
+        chosen = current_user.locale
+    else:
+        chosen = request.accept_languages.best_match(languages) or "en"
+    # British English formats dates the European way (25 Nov 2026, 17:07).
+    return "en_GB" if chosen == "en" else chosen
 
 
 def _current_app_languages():

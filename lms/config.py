@@ -51,6 +51,8 @@ def load_config(instance_path: str, environ=None) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
+        #: Times show in this zone (the programme's partners are all on Central European Time).
+        "BABEL_DEFAULT_TIMEZONE": env.get("LMS_TIMEZONE", "Europe/Vienna"),
         "LMS_LANGUAGES": {"en": "English"},
     }
     return config

@@ -49,7 +49,9 @@ def init_templating(app) -> None:
     from flask_babel import get_locale
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals["current_locale_code"] = lambda: str(get_locale() or "en")
+    app.jinja_env.globals["current_locale_code"] = lambda: str(get_locale() or "en").replace(
+        "_", "-"
+    )
     app.jinja_env.globals.update(
         AREA_LABELS=AREA_LABELS,
         AREA_SHORT=AREA_SHORT,

@@ -12,7 +12,7 @@ from markdown.treeprocessors import Treeprocessor
 from lms.content.sanitize import sanitize
 
 #: Bump when rendering changes, so that the next sync renders everything again.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 
 LinkResolver = Callable[[str], str | None]
 
@@ -59,6 +59,29 @@ def _toc_entries(tokens) -> list:
     ]
 
 
+_IMG = re.compile(r'<img [^>]*src="([^"]+)"[^>]*>')
+
+
+def _enhance(html_text: str) -> str:
+    """Touches applied after sanitizing (so they are ours, not the author's).
+
+    Tables and images scroll sideways inside a focusable region on narrow screens, images
+    open at full size, and heading permalinks stay out of the tab order and screen readers.
+    """
+    html_text = html_text.replace(
+        "<table>", '<div class="table-wrap" role="region" aria-label="Table" tabindex="0"><table>'
+    ).replace("</table>", "</table></div>")
+    html_text = html_text.replace(
+        '<a class="headerlink"', '<a class="headerlink" aria-hidden="true" tabindex="-1"'
+    )
+
+    def wrap(match: re.Match) -> str:
+        return f'<a class="figure-link" href="{match.group(1)}">{match.group(0)}</a>'
+
+    parts = re.split(r"(<a [^>]*>.*?</a>)", html_text, flags=re.DOTALL)
+    return "".join(p if p.startswith("<a ") else _IMG.sub(wrap, p) for p in parts)
+
+
 class Renderer:
     """A reusable Markdown converter with our extensions."""
 
@@ -94,7 +117,7 @@ class Renderer:
         body = self.md.convert(source)
         toc = _toc_entries(getattr(self.md, "toc_tokens", []))
         words = len(re.findall(r"\w+", re.sub(r"<[^>]+>", " ", body)))
-        return Rendered(html=sanitize(body), toc=toc, word_count=words)
+        return Rendered(html=_enhance(sanitize(body)), toc=toc, word_count=words)
 
     def render_inline(self, source: str | None) -> str:
         """Render a short text (a choice, a feedback); a lone paragraph loses its ``<p>``."""
