@@ -54,6 +54,16 @@ def load_config(instance_path: str, environ=None) -> dict:
         #: Times show in this zone (the programme's partners are all on Central European Time).
         "BABEL_DEFAULT_TIMEZONE": env.get("LMS_TIMEZONE", "Europe/Vienna"),
         "LMS_LANGUAGES": {"en": "English"},
+        # Facilitation: when a learner counts as at risk.
+        "LMS_AT_RISK_INACTIVE_DAYS": int(env.get("LMS_AT_RISK_INACTIVE_DAYS", "14")),
+        "LMS_AT_RISK_MISSED_SESSIONS": int(env.get("LMS_AT_RISK_MISSED_SESSIONS", "1")),
+        # Outgoing mail (set-password links); without a server, links are shown and logged.
+        "LMS_MAIL_SERVER": env.get("LMS_MAIL_SERVER", ""),
+        "LMS_MAIL_PORT": int(env.get("LMS_MAIL_PORT", "587")),
+        "LMS_MAIL_USE_TLS": _bool(env.get("LMS_MAIL_USE_TLS", "1")),
+        "LMS_MAIL_USERNAME": env.get("LMS_MAIL_USERNAME", ""),
+        "LMS_MAIL_PASSWORD": env.get("LMS_MAIL_PASSWORD", ""),
+        "LMS_MAIL_FROM": env.get("LMS_MAIL_FROM", "COCO4CCI Academy <no-reply@localhost>"),
     }
     return config
 

@@ -1,5 +1,7 @@
 """Account operations: create users, look them up. Flush, never commit."""
 
+import secrets
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -71,6 +73,44 @@ _DUMMY_HASH = (
     "0f0e3a5f1e6e8b0f2f4b0e0d6c5c2e1e7c7f7e1b3c1f6f0a3a6d6a2e3b7a8c9d"
     "0f0e3a5f1e6e8b0f2f4b0e0d6c5c2e1e7c7f7e1b3c1f6f0a3a6d6a2e3b7a8c9d"
 )
+
+
+def create_invited_user(email: str, name: str) -> User:
+    """A learner account that gets its password through a set-password link."""
+    user = User(email=normalise_email(email), name=name.strip(), role="learner")
+    user.set_password(secrets.token_urlsafe(32))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _serializer():
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
+
+
+#: A set-password link works for this long, and only until a password is set with it.
+SET_PASSWORD_MAX_AGE = 14 * 24 * 3600
+
+
+def set_password_token(user: User) -> str:
+    """Signed, expiring, single use: it names the current hash, which setting a password changes."""
+    return _serializer().dumps({"u": user.id, "h": user.password_hash[-16:]})
+
+
+def user_for_set_password_token(token: str) -> User | None:
+    from itsdangerous import BadSignature
+
+    try:
+        data = _serializer().loads(token, max_age=SET_PASSWORD_MAX_AGE)
+        user = db.session.get(User, int(data["u"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if user is None or not user.active or user.password_hash[-16:] != data.get("h"):
+        return None
+    return user
 
 
 @login_manager.user_loader

@@ -60,6 +60,11 @@ def issue_if_complete(user, course: Course) -> Certificate | None:
     standing = progress_by_course(user.id, [course.id]).get(course.id)
     if standing is None or not standing.finished:
         return None
+    if course.required_sessions:
+        from lms.cohorts.services import attended_count
+
+        if attended_count(user.id, course) < course.required_sessions:
+            return None
     certificate = Certificate(
         user_id=user.id,
         course_id=course.id,

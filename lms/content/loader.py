@@ -21,6 +21,7 @@ from lms.content.schema import (
     check_fields,
     choice,
     language,
+    non_negative_int,
     positive_int,
     positive_number,
     text,
@@ -63,6 +64,7 @@ COURSE_FIELDS = {
     "language": Field(language),
     "objectives": Field(text_list(1)),
     "prerequisites": Field(text_list(0), required=False),
+    "required_sessions": Field(non_negative_int, required=False),
 }
 MODULE_FIELDS = {
     "title": Field(text(200)),

@@ -54,6 +54,12 @@ def positive_int(value) -> str | None:
     return None
 
 
+def non_negative_int(value) -> str | None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return f"must be a whole number of 0 or more (got {value!r})"
+    return None
+
+
 def language(value) -> str | None:
     if not isinstance(value, str) or not LANGUAGE_RE.match(value):
         return f"must be a language code such as en, it or de (got {value!r})"

@@ -133,6 +133,7 @@ def _upsert_course(report, course, source: CourseSource, tree, renderer, now) ->
         "language": meta["language"],
         "objectives": [o.strip() for o in meta["objectives"]],
         "prerequisites": _prerequisites(meta.get("prerequisites") or []),
+        "required_sessions": meta.get("required_sessions", 0),
         "intro_html": rendered.html,
         "source_path": source.path,
         "content_hash": source.hash,

@@ -29,6 +29,8 @@ class Course(db.Model):
     #: Free-text prerequisites and ``{"course": slug}`` references.
     prerequisites: Mapped[list] = mapped_column(sa.JSON, default=list)
     intro_html: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Face-to-face sessions a learner must attend (present or late) to complete the course.
+    required_sessions: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Folder relative to the content root, e.g. ``technology/additive-manufacturing``.
     source_path: Mapped[str] = mapped_column(sa.String(300))
     #: Hash of the source files; a sync skips a course whose hash is unchanged.

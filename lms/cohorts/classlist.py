@@ -1,0 +1,170 @@
+"""Reading a class list (``name,email`` CSV) for import, with a verdict per row."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+from lms.accounts.models import User
+from lms.cohorts.models import Membership
+from lms.extensions import db
+
+MAX_ROWS = 1000
+MAX_BYTES = 512 * 1024
+
+CREATE, ADD, MEMBER, REJECT = "create", "add", "member", "reject"
+
+
+@dataclass
+class Row:
+    """One line of the class list and what importing it would do."""
+
+    line: int
+    name: str
+    email: str
+    outcome: str  #: create (new account) | add (existing account joins) | member | reject
+    reason: str = ""
+
+
+class ClassListError(ValueError):
+    """The list as a whole cannot be read; the message says why."""
+
+
+def decode(raw: bytes) -> str:
+    if len(raw) > MAX_BYTES:
+        raise ClassListError(
+            _(
+                "The class list is larger than %(kb)d KB. Split it into smaller files.",
+                kb=MAX_BYTES // 1024,
+            )
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ClassListError(
+            _("The file is not UTF-8 text. In your spreadsheet program, save it as “CSV UTF-8”.")
+        ) from None
+
+
+def parse_class_list(text: str, cohort_id: int) -> list[Row]:
+    """Check every row against the database, without changing anything."""
+    if len(text.encode()) > MAX_BYTES:
+        raise ClassListError(
+            _(
+                "The class list is larger than %(kb)d KB. Split it into smaller files.",
+                kb=MAX_BYTES // 1024,
+            )
+        )
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise ClassListError(_("The class list is empty. Write one learner per line: name, email."))
+    if len(lines) > MAX_ROWS + 1:
+        raise ClassListError(
+            _("The class list has more than %(max)d rows; import it in parts.", max=MAX_ROWS)
+        )
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        cells = [c.strip() for c in record]
+        if not any(cells):
+            continue
+        if (
+            not rows
+            and not seen
+            and len(cells) >= 2
+            and cells[0].casefold() in ("name", "full name", "learner")
+            and "mail" in cells[1].casefold()
+        ):
+            seen["__header__"] = line
+            continue
+        if len(cells) < 2:
+            rows.append(
+                Row(
+                    line,
+                    cells[0] if cells else "",
+                    "",
+                    REJECT,
+                    _("Expected two columns: name, email."),
+                )
+            )
+            continue
+        name, email = cells[0], cells[1]
+        if len(cells) > 2 and any(cells[2:]):
+            rows.append(
+                Row(
+                    line,
+                    name,
+                    email,
+                    REJECT,
+                    _("Expected two columns: name, email; found %(n)d.", n=len(cells)),
+                )
+            )
+            continue
+        if not name:
+            rows.append(Row(line, name, email, REJECT, _("The name is missing.")))
+            continue
+        if len(name) > 120:
+            rows.append(Row(line, name[:120], email, REJECT, _("The name is too long.")))
+            continue
+        try:
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            rows.append(Row(line, name, email, REJECT, _("This is not a valid email address.")))
+            continue
+        if email in seen:
+            rows.append(
+                Row(
+                    line,
+                    name,
+                    email,
+                    REJECT,
+                    _("This email address is already on line %(line)d.", line=seen[email]),
+                )
+            )
+            continue
+        seen[email] = line
+        rows.append(Row(line, name, email, CREATE))
+    if len(rows) > MAX_ROWS:
+        raise ClassListError(
+            _("The class list has more than %(max)d rows; import it in parts.", max=MAX_ROWS)
+        )
+    emails = [r.email for r in rows if r.outcome == CREATE]
+    if emails:
+        users = {
+            u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails)))
+        }
+        members = set(
+            db.session.scalars(
+                sa.select(Membership.user_id).where(
+                    Membership.cohort_id == cohort_id,
+                    Membership.user_id.in_([u.id for u in users.values()]),
+                )
+            )
+        )
+        for row in rows:
+            user = users.get(row.email)
+            if row.outcome != CREATE or user is None:
+                continue
+            if user.id in members:
+                row.outcome, row.reason = MEMBER, _("Already in this cohort.")
+            elif user.role != "learner":
+                row.outcome, row.reason = REJECT, _("This account is not a learner account.")
+            else:
+                row.outcome, row.reason = ADD, _("An account exists; it joins the cohort.")
+    return rows
+
+
+def canonical_csv(rows: list[Row]) -> str:
+    """The accepted rows, to carry from the preview to the import."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        if row.outcome in (CREATE, ADD, MEMBER):
+            writer.writerow([row.name, row.email])
+    return out.getvalue()

@@ -1,0 +1,159 @@
+"""Forms for running cohorts and meetings."""
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.accounts.services import LANGUAGES
+
+#: Zones offered first: the programme's countries.
+PROGRAMME_ZONES = (
+    "Europe/Vienna",
+    "Europe/Berlin",
+    "Europe/Rome",
+    "Europe/Ljubljana",
+    "Europe/Zagreb",
+    "Europe/Prague",
+    "Europe/Bratislava",
+    "Europe/Warsaw",
+    "Europe/Budapest",
+    "UTC",
+)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes instead of a multi-select: easier on phones and with a keyboard."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _choices(pairs):
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class CohortForm(FlaskForm):
+    name = StringField(
+        _l("Cohort name"),
+        validators=[DataRequired(_l("Please give the cohort a name.")), Length(max=120)],
+    )
+    partner = StringField(
+        _l("Partner organisation"),
+        validators=[DataRequired(_l("Please name the partner organisation.")), Length(max=160)],
+    )
+    language = SelectField(
+        _l("Language of delivery"), choices=_choices(LANGUAGES.items()), default="en"
+    )
+    starts_on = DateField(
+        _l("Start date"), validators=[DataRequired(_l("Please give a start date."))]
+    )
+    ends_on = DateField(_l("End date"), validators=[DataRequired(_l("Please give an end date."))])
+    courses = MultiCheckboxField(_l("Courses"), coerce=int, validate_choice=True)
+    facilitators = MultiCheckboxField(_l("Facilitators"), coerce=int, validate_choice=True)
+    join_open = BooleanField(_l("Learners may join with the code or link"), default=True)
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+
+class MeetingForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(_l("Please give the session a title.")), Length(max=160)],
+    )
+    day = DateField(_l("Date"), validators=[DataRequired(_l("Please choose a date."))])
+    start_time = TimeField(
+        _l("Starts at"), validators=[DataRequired(_l("Please give a start time."))]
+    )
+    end_time = TimeField(_l("Ends at"), validators=[DataRequired(_l("Please give an end time."))])
+    timezone = SelectField(_l("Time zone"), default="Europe/Vienna")
+    place = StringField(
+        _l("Place"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Address and room, for a session in person."),
+    )
+    online_url = URLField(
+        _l("Online link"),
+        validators=[
+            Optional(),
+            URL(message=_l("This does not look like a web address.")),
+            Length(max=500),
+        ],
+    )
+    capacity = IntegerField(
+        _l("Capacity"),
+        validators=[
+            Optional(),
+            NumberRange(1, 10_000, _l("Give a number of places from 1 upwards.")),
+        ],
+        description=_l("Leave empty for no limit."),
+    )
+    prepare = MultiCheckboxField(_l("Modules to prepare before"), coerce=int)
+    follow_up = MultiCheckboxField(_l("Modules to follow up after"), coerce=int)
+    notes = TextAreaField(_l("Notes for learners"), validators=[Optional(), Length(max=5000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = sorted(
+            z
+            for z in available_timezones()
+            if z not in PROGRAMME_ZONES
+            and z.startswith(("Europe/", "America/", "Asia/", "Africa/", "Australia/"))
+        )
+        self.timezone.choices = _choices((z, z) for z in (*PROGRAMME_ZONES, *others))
+
+    def validate_end_time(self, field):
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError(_l("The session must end after it starts."))
+
+    def validate_place(self, field):
+        if not (field.data or "").strip() and not (self.online_url.data or "").strip():
+            raise ValidationError(_l("Give a place, an online link, or both."))
+
+
+class ImportForm(FlaskForm):
+    csv_text = TextAreaField(
+        _l("Class list"),
+        validators=[Optional(), Length(max=200_000)],
+        description=_l(
+            "One learner per line: name, email. A header line "
+            "and semicolons (as Excel saves) are fine."
+        ),
+    )
+
+
+class JoinForm(FlaskForm):
+    code = StringField(
+        _l("Join code"),
+        validators=[
+            DataRequired(_l("Please enter the code your facilitator gave you.")),
+            Length(max=40),
+        ],
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Please choose a password.")),
+            Length(10, 128, _l("A password needs 10 to 128 characters.")),
+        ],
+    )

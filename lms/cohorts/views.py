@@ -1,0 +1,900 @@
+"""Facilitator pages (dashboard, cohort, learner, meetings, attendance, import, exports)
+and learner pages (join, my sessions, check-in, calendar feeds, set password)."""
+
+import csv
+import io
+from datetime import datetime, timedelta
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from lms.accounts import services as accounts
+from lms.accounts.models import User
+from lms.cohorts import bp, classlist
+from lms.cohorts import services as cohorts
+from lms.cohorts.forms import CohortForm, ImportForm, JoinForm, MeetingForm, SetPasswordForm
+from lms.cohorts.models import ATTENDANCE_STATUSES, RSVP_ANSWERS, Attendance, Meeting, Rsvp
+from lms.courses.services import published_courses
+from lms.errors import render_error
+from lms.extensions import db, utcnow
+from lms.mail import mail_configured, send_mail
+from lms.progress import services as progress
+from lms.quizzes.models import Attempt
+
+#: A learner checking in this long after the start is recorded as late.
+LATE_AFTER = timedelta(minutes=10)
+
+
+def facilitator_required(view):
+    """Facilitators and admins only; learners get a 403 page."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_facilitator:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+# --- dashboard and cohort page ------------------------------------------------------------
+
+
+@bp.route("/facilitate")
+@facilitator_required
+def dashboard():
+    """The facilitator's cohorts with headline figures."""
+    mine = cohorts.cohorts_for(current_user)
+    now = utcnow()
+    reports = [(c, cohorts.cohort_report(c, now).headline(now)) for c in mine]
+    upcoming = cohorts.next_meetings([c.id for c in mine])
+    return render_template("cohorts/dashboard.html", reports=reports, upcoming=upcoming)
+
+
+def _matrix_args():
+    show = request.args.get("show", "all")
+    sort = request.args.get("sort", "name")
+    return {
+        "query": request.args.get("q", "")[:100],
+        "show": show if show in cohorts.FILTERS else "all",
+        "sort": sort if sort in cohorts.SORT_KEYS else "name",
+        "descending": request.args.get("dir") == "desc",
+    }
+
+
+@bp.route("/facilitate/cohorts/<int:cohort_id>")
+@facilitator_required
+def cohort(cohort_id: int):
+    """The learner x module matrix, per-module statistics, sessions and how to join."""
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    report = cohorts.cohort_report(cohort_)
+    args = _matrix_args()
+    rows = cohorts.filter_rows(report.rows, **args)
+    return render_template(
+        "cohorts/cohort.html",
+        cohort=cohort_,
+        report=report,
+        rows=rows,
+        args=args,
+        headline=report.headline(utcnow()),
+        join_url=url_for("cohorts.join_code", code=cohort_.join_code, _external=True),
+        feed_url=url_for("cohorts.cohort_feed", token=cohort_.calendar_token, _external=True),
+    )
+
+
+# --- exports ------------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    """Neutralise spreadsheet formulas (CSV injection) and stringify."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _csv_response(filename: str, header: list[str], rows) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")  # a BOM so spreadsheet programs read UTF-8
+    writer = csv.writer(out)
+    writer.writerow([_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+STATUS_WORDS = {
+    "not_started": "not started",
+    "in_progress": "in progress",
+    "completed": "completed",
+}
+
+
+@bp.route("/facilitate/cohorts/<int:cohort_id>/export/<kind>.csv")
+@facilitator_required
+def export(cohort_id: int, kind: str):
+    """The matrix, quiz results or attendance as CSV, with the filters of the page."""
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    if kind not in ("matrix", "quiz-results", "attendance"):
+        abort(404)
+    report = cohorts.cohort_report(cohort_)
+    rows = cohorts.filter_rows(report.rows, **_matrix_args())
+    current_app.logger.info("export %s of cohort %s by user %s", kind, cohort_.id, current_user.id)
+    slug = f"cohort-{cohort_.id}-{kind}.csv"
+    if kind == "matrix":
+        header = ["Learner", "Email", "Progress %", "Average score %", "Last active", "At risk"]
+        header += [m.title for m in report.modules]
+        data = [
+            [
+                r.user.name,
+                r.user.email,
+                r.percent,
+                r.average_score,
+                r.last_active.isoformat(timespec="minutes") if r.last_active else "",
+                "; ".join(_risk_text(k, d) for k, d in r.risks),
+            ]
+            + [_cell_text(r.cells[m.id]) for m in report.modules]
+            for r in rows
+        ]
+        return _csv_response(slug, header, data)
+    if kind == "quiz-results":
+        header = ["Learner", "Email", "Course", "Module", "Best score %", "Attempts", "Passed"]
+        data = [
+            [
+                r.user.name,
+                r.user.email,
+                s.course.title,
+                s.module.title,
+                r.cells[s.module.id].score,
+                r.cells[s.module.id].attempts,
+                "yes" if r.cells[s.module.id].passed else "no",
+            ]
+            for r in rows
+            for s in report.module_stats
+            if r.cells[s.module.id].attempts
+        ]
+        return _csv_response(slug, header, data)
+    meetings = [m for m in report.meetings if m.cancelled_at is None]
+    header = ["Learner", "Email"] + [f"{m.title} ({m.starts_at:%Y-%m-%d})" for m in meetings]
+    data = [
+        [r.user.name, r.user.email]
+        + [
+            report.attendance.get(
+                (m.id, r.user.id), "" if m.starts_at >= r.joined_at else "not yet a member"
+            )
+            for m in meetings
+        ]
+        for r in rows
+    ]
+    return _csv_response(slug, header, data)
+
+
+def _cell_text(cell) -> str:
+    text = STATUS_WORDS[cell.status]
+    if cell.score is not None:
+        text += f" ({cell.score:.0f}%)"
+    return text
+
+
+def _risk_text(kind: str, detail: str) -> str:
+    return {
+        "inactive": _("inactive for %(days)s days", days=detail),
+        "failed_quiz": _("failed the quiz of “%(module)s” twice", module=detail),
+        "behind": _("behind schedule on %(n)s module(s)", n=detail),
+        "missed_sessions": _("missed %(n)s session(s)", n=detail),
+    }.get(kind, kind)
+
+
+@bp.app_template_global()
+def risk_text(kind: str, detail: str) -> str:
+    return _risk_text(kind, detail)
+
+
+# --- cohorts: create, edit, targets, members ------------------------------------------------
+
+
+def _fill_cohort_choices(form: CohortForm) -> None:
+    form.courses.choices = [(c.id, c.title) for c in published_courses()]
+    facilitators = db.session.scalars(
+        sa.select(User)
+        .where(User.role.in_(("facilitator", "admin")), User.active.is_(True))
+        .order_by(User.name)
+    )
+    form.facilitators.choices = [(u.id, f"{u.name} ({u.email})") for u in facilitators]
+
+
+@bp.route("/facilitate/cohorts/new", methods=["GET", "POST"])
+@admin_required
+def new_cohort():
+    """Admins create cohorts and assign their facilitators."""
+    form = CohortForm()
+    _fill_cohort_choices(form)
+    if request.method == "GET":
+        form.facilitators.data = []
+        form.courses.data = []
+    if form.validate_on_submit():
+        cohort_ = cohorts.create_cohort(
+            form.name.data,
+            form.partner.data,
+            form.language.data,
+            form.starts_on.data,
+            form.ends_on.data,
+            form.courses.data or [],
+            form.facilitators.data or [],
+        )
+        cohort_.join_open = form.join_open.data
+        db.session.commit()
+        flash(
+            _(
+                "Cohort “%(name)s” created. Share the join link with its learners.",
+                name=cohort_.name,
+            ),
+            "success",
+        )
+        return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id))
+    return render_template("cohorts/cohort_form.html", form=form, cohort=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/facilitate/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@facilitator_required
+def edit_cohort(cohort_id: int):
+    """Facilitators manage their cohorts; only admins change who facilitates."""
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    form = CohortForm(obj=cohort_)
+    _fill_cohort_choices(form)
+    if request.method == "GET":
+        form.courses.data = [cc.course_id for cc in cohort_.courses]
+        form.facilitators.data = [f.user_id for f in cohort_.facilitators]
+    if not current_user.is_admin:
+        form.facilitators.data = [f.user_id for f in cohort_.facilitators]
+    if form.validate_on_submit():
+        for name in ("name", "partner", "language", "starts_on", "ends_on", "join_open"):
+            setattr(cohort_, name, getattr(form, name).data)
+        cohorts.set_courses(cohort_, form.courses.data or [])
+        if current_user.is_admin:
+            cohorts.set_facilitators(cohort_, form.facilitators.data or [])
+        db.session.commit()
+        flash(_("Cohort saved."), "success")
+        return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id))
+    return render_template("cohorts/cohort_form.html", form=form, cohort=cohort_), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/facilitate/cohorts/<int:cohort_id>/targets", methods=["GET", "POST"])
+@facilitator_required
+def targets(cohort_id: int):
+    """Target dates per module, so that "behind schedule" means something."""
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    courses = cohorts.cohort_modules(cohort_)
+    from lms.cohorts.models import ModuleTarget
+
+    current = dict(
+        db.session.execute(
+            sa.select(ModuleTarget.module_id, ModuleTarget.due_on).where(
+                ModuleTarget.cohort_id == cohort_.id
+            )
+        ).all()
+    )
+    errors: dict[int, str] = {}
+    values = {
+        m.id: (current[m.id].isoformat() if m.id in current else "")
+        for _c, ms in courses
+        for m in ms
+    }
+    if request.method == "POST":
+        from flask_wtf.csrf import validate_csrf
+        from wtforms import ValidationError
+
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            abort(400)
+        parsed = {}
+        for _c, modules in courses:
+            for module in modules:
+                raw = request.form.get(f"due-{module.id}", "").strip()
+                values[module.id] = raw
+                if not raw:
+                    parsed[module.id] = None
+                    continue
+                try:
+                    parsed[module.id] = datetime.strptime(raw, "%Y-%m-%d").date()
+                except ValueError:
+                    errors[module.id] = _("Give a date such as 2027-03-31.")
+        if not errors:
+            cohorts.set_targets(cohort_, parsed)
+            db.session.commit()
+            flash(_("Target dates saved."), "success")
+            return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id))
+    return render_template(
+        "cohorts/targets.html", cohort=cohort_, courses=courses, values=values, errors=errors
+    ), 422 if errors else 200
+
+
+@bp.route("/facilitate/cohorts/<int:cohort_id>/join-code", methods=["POST"])
+@facilitator_required
+def reset_join_code(cohort_id: int):
+    """A new join code; the old code and link stop working."""
+    _check_csrf()
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    cohort_.join_code = cohorts.new_join_code()
+    db.session.commit()
+    flash(
+        _("New join code: %(code)s. The old code no longer works.", code=cohort_.join_code),
+        "success",
+    )
+    return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id))
+
+
+@bp.route("/facilitate/cohorts/<int:cohort_id>/calendar", methods=["POST"])
+@facilitator_required
+def reset_cohort_feed(cohort_id: int):
+    """A new calendar feed address; the old one stops working."""
+    _check_csrf()
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    cohort_.calendar_token = cohorts.new_token()
+    db.session.commit()
+    flash(_("The cohort calendar has a new address; the old one no longer works."), "success")
+    return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id))
+
+
+def _check_csrf():
+    from flask_wtf.csrf import validate_csrf
+    from wtforms import ValidationError
+
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        abort(400)
+
+
+@bp.route("/facilitate/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])
+@facilitator_required
+def import_learners(cohort_id: int):
+    """Class list import: preview first, then import every acceptable row in one go."""
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    form = ImportForm()
+    rows, problem = None, None
+    if form.validate_on_submit():
+        text = form.csv_text.data or ""
+        upload = request.files.get("csv_file")
+        try:
+            if upload and upload.filename:
+                text = classlist.decode(upload.read(classlist.MAX_BYTES + 1))
+            rows = classlist.parse_class_list(text, cohort_.id)
+        except classlist.ClassListError as exc:
+            problem = str(exc)
+        if rows is not None and request.form.get("action") == "import":
+            results = _apply_import(cohort_, rows)
+            db.session.commit()
+            current_app.logger.info(
+                "class list import into cohort %s by user %s: %d rows",
+                cohort_.id,
+                current_user.id,
+                len(rows),
+            )
+            return render_template(
+                "cohorts/import_done.html",
+                cohort=cohort_,
+                rows=rows,
+                results=results,
+                mail=mail_configured(),
+            )
+        if rows is not None:
+            form.csv_text.data = classlist.canonical_csv(rows)
+    elif form.errors:
+        problem = _("Your form expired. Please send the list again.")
+    return render_template(
+        "cohorts/import.html", cohort=cohort_, form=form, rows=rows, problem=problem
+    ), 422 if problem else 200
+
+
+def _apply_import(cohort_, rows) -> dict[int, str]:
+    """Create accounts and memberships; returns set-password links by line."""
+    links: dict[int, str] = {}
+    for row in rows:
+        if row.outcome == classlist.CREATE:
+            user = accounts.create_invited_user(row.email, row.name)
+            link = url_for(
+                "cohorts.set_password", token=accounts.set_password_token(user), _external=True
+            )
+            links[row.line] = link
+            send_mail(
+                user.email,
+                _("Your COCO4CCI Academy account"),
+                _(
+                    "Hello %(name)s,\n\nyou have been added to the cohort %(cohort)s. "
+                    "Choose your password here (the link works for 14 days):\n%(link)s\n",
+                    name=user.name,
+                    cohort=cohort_.name,
+                    link=link,
+                ),
+            )
+            cohorts.add_member(cohort_, user)
+        elif row.outcome == classlist.ADD:
+            user = accounts.find_user_by_email(row.email)
+            cohorts.add_member(cohort_, user)
+    return links
+
+
+@bp.route("/facilitate/cohorts/<int:cohort_id>/learners/<int:user_id>")
+@facilitator_required
+def learner(cohort_id: int, user_id: int):
+    """One learner: progress, attempts with answers, reflections and attendance."""
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    membership = cohorts.load_member_or_404(cohort_, user_id)
+    report = cohorts.cohort_report(cohort_)
+    row = next(r for r in report.rows if r.user.id == user_id)
+    module_ids = [m.id for m in report.modules]
+    attempts = list(
+        db.session.scalars(
+            sa.select(Attempt)
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.module_id.in_(module_ids),
+                Attempt.submitted_at.is_not(None),
+            )
+            .order_by(Attempt.module_id, Attempt.number)
+        )
+    )
+    return render_template(
+        "cohorts/learner.html",
+        cohort=cohort_,
+        membership=membership,
+        row=row,
+        report=report,
+        attempts=attempts,
+    )
+
+
+@bp.route(
+    "/facilitate/cohorts/<int:cohort_id>/learners/<int:user_id>/remove", methods=["GET", "POST"]
+)
+@facilitator_required
+def remove_learner(cohort_id: int, user_id: int):
+    """Take a learner out of the cohort (after confirmation); their progress is kept."""
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    membership = cohorts.load_member_or_404(cohort_, user_id)
+    if request.method == "POST":
+        _check_csrf()
+        name = membership.user.name
+        db.session.delete(membership)
+        db.session.commit()
+        current_app.logger.info(
+            "user %s removed learner %s from cohort %s", current_user.id, user_id, cohort_.id
+        )
+        flash(_("%(name)s left the cohort. Their own progress is kept.", name=name), "success")
+        return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id))
+    return render_template("cohorts/confirm_remove.html", cohort=cohort_, membership=membership)
+
+
+# --- meetings -----------------------------------------------------------------------------
+
+
+def _module_choices(cohort_):
+    return [
+        (m.id, f"{c.title}: {m.title}") for c, ms in cohorts.cohort_modules(cohort_) for m in ms
+    ]
+
+
+def _meeting_times(form: MeetingForm) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(form.timezone.data)
+    start = datetime.combine(form.day.data, form.start_time.data, tzinfo=zone)
+    end = datetime.combine(form.day.data, form.end_time.data, tzinfo=zone)
+    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+
+def _save_meeting(meeting: Meeting, form: MeetingForm) -> None:
+    meeting.title = form.title.data.strip()
+    meeting.starts_at, meeting.ends_at = _meeting_times(form)
+    meeting.timezone = form.timezone.data
+    meeting.place = (form.place.data or "").strip()
+    meeting.online_url = (form.online_url.data or "").strip()
+    meeting.capacity = form.capacity.data
+    meeting.notes = (form.notes.data or "").strip()
+    cohorts.set_meeting_modules(meeting, form.prepare.data or [], form.follow_up.data or [])
+    if meeting.id is not None:
+        meeting.sequence = (meeting.sequence or 0) + 1
+    meeting.updated_at = utcnow()
+
+
+@bp.route("/facilitate/cohorts/<int:cohort_id>/sessions/new", methods=["GET", "POST"])
+@facilitator_required
+def new_meeting(cohort_id: int):
+    """Schedule a face-to-face session for the cohort."""
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    form = MeetingForm()
+    form.prepare.choices = form.follow_up.choices = _module_choices(cohort_)
+    if request.method == "GET":
+        form.prepare.data, form.follow_up.data = [], []
+    if form.validate_on_submit():
+        meeting = Meeting(
+            cohort_id=cohort_.id,
+            checkin_token=cohorts.new_token(),
+            starts_at=utcnow(),
+            ends_at=utcnow(),
+            title="",
+        )
+        db.session.add(meeting)
+        _save_meeting(meeting, form)
+        db.session.commit()
+        flash(_("Session “%(title)s” scheduled.", title=meeting.title), "success")
+        return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id) + "#sessions")
+    return render_template(
+        "cohorts/meeting_form.html", form=form, cohort=cohort_, meeting=None
+    ), 422 if form.errors else 200
+
+
+@bp.route("/facilitate/sessions/<int:meeting_id>/edit", methods=["GET", "POST"])
+@facilitator_required
+def edit_meeting(meeting_id: int):
+    meeting = cohorts.load_meeting_or_404(meeting_id, current_user)
+    form = MeetingForm(obj=meeting)
+    form.prepare.choices = form.follow_up.choices = _module_choices(meeting.cohort)
+    if request.method == "GET":
+        local_start = meeting.starts_at.astimezone(ZoneInfo(meeting.timezone))
+        form.day.data = local_start.date()
+        form.start_time.data = local_start.time().replace(tzinfo=None)
+        form.end_time.data = meeting.ends_at.astimezone(ZoneInfo(meeting.timezone)).time()
+        form.prepare.data = [m.module_id for m in meeting.modules if m.kind == "prepare"]
+        form.follow_up.data = [m.module_id for m in meeting.modules if m.kind == "follow_up"]
+    if form.validate_on_submit():
+        _save_meeting(meeting, form)
+        db.session.commit()
+        flash(_("Session saved."), "success")
+        return redirect(url_for("cohorts.cohort", cohort_id=meeting.cohort_id) + "#sessions")
+    return render_template(
+        "cohorts/meeting_form.html", form=form, cohort=meeting.cohort, meeting=meeting
+    ), 422 if form.errors else 200
+
+
+@bp.route("/facilitate/sessions/<int:meeting_id>/cancel", methods=["GET", "POST"])
+@facilitator_required
+def cancel_meeting(meeting_id: int):
+    """Cancel a session after confirmation; it stays in calendars as cancelled."""
+    meeting = cohorts.load_meeting_or_404(meeting_id, current_user)
+    if request.method == "POST":
+        _check_csrf()
+        meeting.cancelled_at = meeting.updated_at = utcnow()
+        meeting.sequence = (meeting.sequence or 0) + 1
+        db.session.commit()
+        flash(
+            _(
+                "Session “%(title)s” cancelled. Calendars show it as cancelled.",
+                title=meeting.title,
+            ),
+            "success",
+        )
+        return redirect(url_for("cohorts.cohort", cohort_id=meeting.cohort_id) + "#sessions")
+    return render_template("cohorts/confirm_cancel.html", meeting=meeting)
+
+
+@bp.route("/facilitate/sessions/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@facilitator_required
+def attendance(meeting_id: int):
+    """Take attendance on a phone: "Mark all present", then the exceptions."""
+    meeting = cohorts.load_meeting_or_404(meeting_id, current_user)
+    expected = cohorts.expected_attendees(meeting)
+    if request.method == "POST":
+        _check_csrf()
+        ids = {m.user_id for m in expected}
+        if request.form.get("action") == "all_present":
+            recorded = {
+                a.user_id
+                for a in db.session.scalars(
+                    sa.select(Attendance).where(Attendance.meeting_id == meeting.id)
+                )
+            }
+            statuses = {uid: "present" for uid in ids if uid not in recorded}
+        else:
+            statuses = {}
+            for uid in ids:
+                value = request.form.get(f"status-{uid}")
+                if value is None:
+                    continue
+                if value not in ATTENDANCE_STATUSES:
+                    return render_error(400, _("Unknown attendance status."))
+                statuses[uid] = value
+        changed = cohorts.record_attendance(meeting, statuses, current_user.id)
+        db.session.commit()
+        flash(ngettext_safe(changed), "success")
+        return redirect(url_for("cohorts.attendance", meeting_id=meeting.id))
+    records = {
+        a.user_id: a
+        for a in db.session.scalars(
+            sa.select(Attendance).where(Attendance.meeting_id == meeting.id)
+        )
+    }
+    rsvps = dict(
+        db.session.execute(
+            sa.select(Rsvp.user_id, Rsvp.answer).where(Rsvp.meeting_id == meeting.id)
+        ).all()
+    )
+    expected.sort(key=lambda m: m.user.name.casefold())
+    return render_template(
+        "cohorts/attendance.html",
+        meeting=meeting,
+        expected=expected,
+        records=records,
+        rsvps=rsvps,
+        statuses=ATTENDANCE_STATUSES,
+    )
+
+
+def ngettext_safe(changed: int) -> str:
+    from flask_babel import ngettext
+
+    return ngettext(
+        "Attendance saved: %(num)d change.", "Attendance saved: %(num)d changes.", changed
+    )
+
+
+@bp.route("/facilitate/sessions/<int:meeting_id>/checkin-code")
+@facilitator_required
+def checkin_code(meeting_id: int):
+    """A QR code to show in the room; learners scan it to check themselves in."""
+    import segno
+
+    meeting = cohorts.load_meeting_or_404(meeting_id, current_user)
+    url = url_for("cohorts.checkin", token=meeting.checkin_token, _external=True)
+    qr_svg = segno.make(url, error="m").svg_inline(scale=8, dark="#1b1f24")
+    opens, closes = cohorts.checkin_window(meeting)
+    return render_template(
+        "cohorts/checkin_code.html",
+        meeting=meeting,
+        url=url,
+        qr_svg=qr_svg,
+        opens=opens,
+        closes=closes,
+    )
+
+
+# --- learners -----------------------------------------------------------------------------
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@login_required
+def join():
+    """Join a cohort with the code a facilitator gave."""
+    form = JoinForm()
+    if form.validate_on_submit():
+        found = cohorts.cohort_by_join_code(form.code.data)
+        if found is None or not found.join_open:
+            form.code.errors.append(
+                _("No cohort is open with this code. Check it with your facilitator.")
+            )
+        else:
+            return redirect(url_for("cohorts.join_code", code=found.join_code))
+    return render_template("cohorts/join.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@login_required
+def join_code(code: str):
+    """Confirm and join (the link a facilitator shares)."""
+    found = cohorts.cohort_by_join_code(code)
+    if found is None or not found.join_open:
+        return render_error(
+            404, _("No cohort is open with this code. Check the link with your facilitator.")
+        )
+    if request.method == "POST":
+        _check_csrf()
+        if cohorts.add_member(found, current_user):
+            flash(_("Welcome to %(cohort)s!", cohort=found.name), "success")
+        else:
+            flash(_("You are already in %(cohort)s.", cohort=found.name), "info")
+        db.session.commit()
+        return redirect(url_for("cohorts.my_sessions"))
+    return render_template("cohorts/join_confirm.html", cohort=found)
+
+
+@bp.route("/me/sessions")
+@login_required
+def my_sessions():
+    """Upcoming sessions of the learner's cohorts: what to prepare, and whether they come."""
+    cohort_ids = cohorts.member_cohort_ids(current_user.id)
+    meetings = cohorts.meetings_of(cohort_ids, upcoming_only=True)
+    module_ids = [mm.module_id for m in meetings for mm in m.modules]
+    done = progress.completed_module_ids(current_user.id, module_ids)
+    answers = dict(
+        db.session.execute(
+            sa.select(Rsvp.meeting_id, Rsvp.answer).where(
+                Rsvp.user_id == current_user.id, Rsvp.meeting_id.in_([m.id for m in meetings])
+            )
+        ).all()
+    )
+    coming = dict(
+        db.session.execute(
+            sa.select(Rsvp.meeting_id, sa.func.count(Rsvp.id))
+            .where(Rsvp.meeting_id.in_([m.id for m in meetings]), Rsvp.answer == "yes")
+            .group_by(Rsvp.meeting_id)
+        ).all()
+    )
+    from lms.cohorts.models import FeedToken
+
+    token = db.session.scalar(
+        sa.select(FeedToken.token).where(FeedToken.user_id == current_user.id)
+    )
+    return render_template(
+        "cohorts/my_sessions.html",
+        meetings=meetings,
+        done=done,
+        answers=answers,
+        coming=coming,
+        has_cohort=bool(cohort_ids),
+        feed_url=url_for("cohorts.learner_feed", token=token, _external=True) if token else None,
+    )
+
+
+@bp.route("/me/sessions/<int:meeting_id>/rsvp", methods=["POST"])
+@login_required
+def rsvp(meeting_id: int):
+    """Say whether you will come."""
+    _check_csrf()
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.cohort_id not in cohorts.member_cohort_ids(current_user.id):
+        abort(404)
+    answer = request.form.get("answer")
+    if answer not in RSVP_ANSWERS:
+        return render_error(400, _("Choose yes, no or maybe."))
+    if meeting.cancelled_at is not None or meeting.ends_at < utcnow():
+        flash(_("This session is over or cancelled."), "warning")
+        return redirect(url_for("cohorts.my_sessions"))
+    row = db.session.scalar(
+        sa.select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.user_id == current_user.id)
+    )
+    if answer == "yes" and meeting.capacity and (row is None or row.answer != "yes"):
+        taken = db.session.scalar(
+            sa.select(sa.func.count(Rsvp.id)).where(
+                Rsvp.meeting_id == meeting.id, Rsvp.answer == "yes"
+            )
+        )
+        if taken >= meeting.capacity:
+            flash(
+                _("Sorry, this session is full. Your facilitator can tell you about the next one."),
+                "warning",
+            )
+            return redirect(url_for("cohorts.my_sessions"))
+    if row is None:
+        db.session.add(Rsvp(meeting_id=meeting.id, user_id=current_user.id, answer=answer))
+    else:
+        row.answer, row.answered_at = answer, utcnow()
+    db.session.commit()
+    flash(_("Thank you, your answer is saved."), "success")
+    return redirect(url_for("cohorts.my_sessions") + f"#session-{meeting.id}")
+
+
+@bp.route("/checkin/<token>", methods=["GET", "POST"])
+@login_required
+def checkin(token: str):
+    """Self check-in from the room's QR code, valid only during the session."""
+    meeting = db.session.scalar(sa.select(Meeting).where(Meeting.checkin_token == token))
+    if meeting is None or meeting.cancelled_at is not None:
+        return render_error(404, _("This check-in code is not valid."))
+    if meeting.cohort_id not in cohorts.member_cohort_ids(current_user.id):
+        return render_error(403, _("You are not in the cohort of this session."))
+    opens, closes = cohorts.checkin_window(meeting)
+    now = utcnow()
+    if not opens <= now <= closes:
+        return render_template(
+            "cohorts/checkin.html", meeting=meeting, state="closed", opens=opens, closes=closes
+        ), 409
+    if request.method == "POST":
+        _check_csrf()
+        status = "late" if now > meeting.starts_at + LATE_AFTER else "present"
+        existing = db.session.scalar(
+            sa.select(Attendance).where(
+                Attendance.meeting_id == meeting.id, Attendance.user_id == current_user.id
+            )
+        )
+        if existing is None:
+            cohorts.record_attendance(meeting, {current_user.id: status}, None, source="checkin")
+            db.session.commit()
+        return render_template("cohorts/checkin.html", meeting=meeting, state="done")
+    return render_template("cohorts/checkin.html", meeting=meeting, state="open")
+
+
+@bp.route("/me/calendar", methods=["POST"])
+@login_required
+def new_learner_feed():
+    """Create (or replace, which revokes the old one) the learner's private calendar address."""
+    _check_csrf()
+    from lms.cohorts.models import FeedToken
+
+    row = db.session.scalar(sa.select(FeedToken).where(FeedToken.user_id == current_user.id))
+    if row is None:
+        db.session.add(FeedToken(user_id=current_user.id, token=cohorts.new_token()))
+        flash(_("Your calendar address is ready. Add it to your calendar app."), "success")
+    else:
+        row.token, row.created_at = cohorts.new_token(), utcnow()
+        flash(_("Your calendar has a new address; the old one no longer works."), "success")
+    db.session.commit()
+    return redirect(url_for("cohorts.my_sessions") + "#calendar")
+
+
+def _feed(meetings, name: str) -> Response:
+    from lms.cohorts.calendar import build_calendar
+
+    body = build_calendar(meetings, name, request.url_root.rstrip("/"))
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": 'inline; filename="sessions.ics"',
+            "Cache-Control": "private, max-age=300",
+        },
+    )
+
+
+@bp.route("/calendar/<token>.ics")
+def learner_feed(token: str):
+    """A learner's sessions across their cohorts; the token is the only key."""
+    from lms.cohorts.models import FeedToken
+
+    row = db.session.scalar(sa.select(FeedToken).where(FeedToken.token == token))
+    if row is None:
+        abort(404)
+    meetings = cohorts.meetings_of(cohorts.member_cohort_ids(row.user_id))
+    return _feed(meetings, _("COCO4CCI sessions"))
+
+
+@bp.route("/calendar/cohort/<token>.ics")
+def cohort_feed(token: str):
+    from lms.cohorts.models import Cohort
+
+    found = db.session.scalar(sa.select(Cohort).where(Cohort.calendar_token == token))
+    if found is None:
+        abort(404)
+    return _feed(cohorts.meetings_of([found.id]), found.name)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """The link a new, imported learner gets: choose a password and sign in."""
+    user = accounts.user_for_set_password_token(token)
+    if user is None:
+        return render_error(
+            404, _("This link has expired or was already used. Ask your facilitator for a new one.")
+        )
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash(_("Your password is set. Welcome, %(name)s!", name=user.name), "success")
+        return redirect(url_for("progress.my_learning"))
+    return render_template("cohorts/set_password.html", form=form, user=user), (
+        422 if form.errors else 200
+    )
