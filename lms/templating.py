@@ -45,6 +45,20 @@ def date_only(value: datetime | None) -> str:
     return format_date(value, "long") if value else ""
 
 
+def date_short(value: datetime | None) -> str:
+    return format_date(value, "medium") if value else ""
+
+
+def meeting_time(meeting) -> str:
+    """A session's start and end in the zone it was scheduled in: people meet in that room."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(meeting.timezone)
+    start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    day = format_date(start, "full")
+    return f"{day}, {start:%H:%M}–{end:%H:%M} ({meeting.timezone.split('/')[-1].replace('_', ' ')})"
+
+
 def init_templating(app) -> None:
     from flask_babel import get_locale
 
@@ -58,7 +72,12 @@ def init_templating(app) -> None:
         LEVEL_LABELS=LEVEL_LABELS,
     )
     app.jinja_env.filters.update(
-        minutes=minutes_label, hours=hours_label, when=when, date_only=date_only
+        minutes=minutes_label,
+        hours=hours_label,
+        when=when,
+        date_only=date_only,
+        date_short=date_short,
+        meeting_time=meeting_time,
     )
 
     @app.context_processor

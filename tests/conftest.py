@@ -134,3 +134,39 @@ def complete_with_quiz(client, module: str = "first-steps"):
         token_from=f"/courses/sample-course/{module}",
     )
     return submit_quiz(client, PASSING, module=module)
+
+
+@pytest.fixture
+def make_cohort(app):
+    """Create a cohort following the fixture's sample course: ``make_cohort(fac_id, [ids])``."""
+
+    def factory(facilitator_ids=(), learner_ids=(), name="Test cohort", joined_at=None):
+        import datetime as dt
+
+        import sqlalchemy as sa
+
+        from lms.accounts.models import User
+        from lms.cohorts import services as cohorts
+        from lms.courses.models import Course
+
+        with app.app_context():
+            course = db.session.scalar(sa.select(Course).where(Course.slug == "sample-course"))
+            cohort = cohorts.create_cohort(
+                name,
+                "Partner",
+                "en",
+                dt.date(2026, 1, 1),
+                dt.date(2027, 12, 31),
+                [course.id],
+                list(facilitator_ids),
+            )
+            for user_id in learner_ids:
+                cohorts.add_member(cohort, db.session.get(User, user_id), joined_at=joined_at)
+            db.session.commit()
+            return cohort.id
+
+    return factory
+
+
+def logout(client):
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})

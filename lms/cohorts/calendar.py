@@ -74,8 +74,11 @@ def _event(meeting: Meeting, base_url: str, stamp: datetime) -> Event:
         # Every edit and the cancellation bump it, so clients replace their copy.
         sequence=max(meeting.sequence or 0, 1 if cancelled else 0),
     )
-    changes = [at for at in (meeting.created_at, getattr(meeting, "updated_at", None),
-                             meeting.cancelled_at) if at is not None]
+    changes = [
+        at
+        for at in (meeting.created_at, getattr(meeting, "updated_at", None), meeting.cancelled_at)
+        if at is not None
+    ]
     if changes:
         event.add("last-modified", max(_as_utc(at) for at in changes))
     return event

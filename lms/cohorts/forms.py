@@ -123,9 +123,12 @@ class MeetingForm(FlaskForm):
         if self.start_time.data and field.data and field.data <= self.start_time.data:
             raise ValidationError(_l("The session must end after it starts."))
 
-    def validate_place(self, field):
-        if not (field.data or "").strip() and not (self.online_url.data or "").strip():
-            raise ValidationError(_l("Give a place, an online link, or both."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.place.data or "").strip() and not (self.online_url.data or "").strip():
+            self.place.errors = [*self.place.errors, _l("Give a place, an online link, or both.")]
+            valid = False
+        return valid
 
 
 class ImportForm(FlaskForm):
