@@ -12,7 +12,7 @@ from lms.content.schema import (
     text,
     unknown_key_message,
 )
-from lms.content.yamlfile import LineDict, LineList
+from lms.content.yamlfile import LineDict, LineList, plain, written
 
 QUESTION_TYPES = (
     "single",
@@ -82,16 +82,24 @@ CHOICE_FIELDS = {
     "feedback": Field(text(2000), required=False),
 }
 SHORT_ANSWER_FIELDS = {
-    "text": Field(lambda v: None if isinstance(v, str | int | float) and not isinstance(v, bool)
-                  and str(v).strip() else "must be non-empty text"),
+    "text": Field(
+        lambda v: (
+            None
+            if isinstance(v, str | int | float) and not isinstance(v, bool) and str(v).strip()
+            else "must be non-empty text"
+        )
+    ),
     "credit": Field(_credit, required=False),
     "feedback": Field(text(2000), required=False),
 }
 NUMERIC_ANSWER_FIELDS = {
-    "value": Field(lambda v: None if is_number(v) else f"must be a number (got {v!r})",
-                   required=False),
-    "tolerance": Field(lambda v: None if is_number(v) and v >= 0
-                       else "must be a number of 0 or more", required=False),
+    "value": Field(
+        lambda v: None if is_number(v) else f"must be a number (got {v!r})", required=False
+    ),
+    "tolerance": Field(
+        lambda v: None if is_number(v) and v >= 0 else "must be a number of 0 or more",
+        required=False,
+    ),
     "range": Field(lambda v: None, required=False),
     "credit": Field(_credit, required=False),
     "feedback": Field(text(2000), required=False),
@@ -152,7 +160,7 @@ def parse_quiz(data, path: str):
         "reveal": data.get("reveal", "after_each_attempt"),
         "questions": questions,
     }
-    return quiz, []
+    return plain(quiz), []
 
 
 def _parse_question(item, line: int, errors: list) -> dict | None:
@@ -241,31 +249,43 @@ def _parse_choices(item, question, errors, qtype):
             continue
         messages = list(check_fields(raw_choice, CHOICE_FIELDS, "a choice"))
         if "correct" in raw_choice and "credit" in raw_choice:
-            messages.append((raw_choice.line_of("credit"),
-                             "give a choice either 'correct' or 'credit', not both"))
+            messages.append(
+                (
+                    raw_choice.line_of("credit"),
+                    "give a choice either 'correct' or 'credit', not both",
+                )
+            )
         errors.extend(messages)
         if messages:
             continue
         styles.add("credit" if "credit" in raw_choice else "correct")
         key = normalise_answer(raw_choice["text"])
         if key in seen:
-            errors.append((line, f"duplicate choice {raw_choice['text']!r} "
-                                 f"(also on line {seen[key]})"))
+            errors.append(
+                (line, f"duplicate choice {raw_choice['text']!r} (also on line {seen[key]})")
+            )
             continue
         seen[key] = line
         credit = raw_choice.get("credit")
-        parsed.append({
-            "text": raw_choice["text"],
-            "correct": bool(raw_choice.get("correct", False)) if credit is None
-            else (credit >= 100 - CREDIT_SLACK if qtype == "single" else credit > 0),
-            "credit": credit,
-            "feedback": raw_choice.get("feedback"),
-        })
+        parsed.append(
+            {
+                "text": raw_choice["text"],
+                "correct": bool(raw_choice.get("correct", False))
+                if credit is None
+                else (credit >= 100 - CREDIT_SLACK if qtype == "single" else credit > 0),
+                "credit": credit,
+                "feedback": raw_choice.get("feedback"),
+            }
+        )
     if len(parsed) != len(choices):
         return None
     if len(styles) > 1:
-        errors.append((item.line_of("choices"), "use either 'correct: true' or 'credit' on the "
-                                                "choices of one question, not a mix"))
+        errors.append(
+            (
+                item.line_of("choices"),
+                "use either 'correct: true' or 'credit' on the choices of one question, not a mix",
+            )
+        )
         return None
     question["choices"] = parsed
     return parsed
@@ -278,8 +298,11 @@ def _parse_single(item, question, errors):
     correct = sum(1 for c in choices if c["correct"])
     if correct != 1:
         detail = "none is marked" if correct == 0 else f"{correct} are marked"
-        rule = ("exactly one choice with 'credit: 100'" if choices[0]["credit"] is not None
-                else "exactly one correct choice ('correct: true')")
+        rule = (
+            "exactly one choice with 'credit: 100'"
+            if choices[0]["credit"] is not None
+            else "exactly one correct choice ('correct: true')"
+        )
         errors.append((item.line_of("choices"), f"a single question needs {rule}; {detail}"))
 
 
@@ -288,23 +311,34 @@ def _parse_multiple(item, question, errors):
     if choices is None:
         return
     if not any(c["correct"] for c in choices):
-        errors.append((item.line_of("choices"), "a multiple question needs at least one "
-                                                "correct choice ('correct: true' or a "
-                                                "positive 'credit')"))
+        errors.append(
+            (
+                item.line_of("choices"),
+                "a multiple question needs at least one "
+                "correct choice ('correct: true' or a "
+                "positive 'credit')",
+            )
+        )
     elif choices[0]["credit"] is not None:
         total = sum(c["credit"] for c in choices if c["credit"] > 0)
         if abs(total - 100) > CREDIT_SLACK * len(choices):
-            errors.append((item.line_of("choices"), "the positive credits of a multiple "
-                                                    f"question must add up to 100 (they add "
-                                                    f"up to {total:g})"))
+            errors.append(
+                (
+                    item.line_of("choices"),
+                    "the positive credits of a multiple "
+                    f"question must add up to 100 (they add "
+                    f"up to {total:g})",
+                )
+            )
 
 
 def _parse_truefalse(item, question, errors):
     if "answer" not in item:
         errors.append((item.line, "a truefalse question needs 'answer: true' or 'answer: false'"))
     elif not isinstance(item["answer"], bool):
-        errors.append((item.line_of("answer"), f"'answer' must be true or false "
-                                               f"(got {item['answer']!r})"))
+        errors.append(
+            (item.line_of("answer"), f"'answer' must be true or false (got {item['answer']!r})")
+        )
     else:
         question["answer"] = item["answer"]
     for key in ("correct_feedback", "incorrect_feedback"):
@@ -330,8 +364,12 @@ def _list_of_answers(item, errors):
 
 def _require_full_credit(item, answers, errors, qtype):
     if answers and not any(a["credit"] >= 100 - CREDIT_SLACK for a in answers):
-        errors.append((item.line_of("answers"), f"a {qtype} question needs at least one "
-                                                "answer with full credit (100)"))
+        errors.append(
+            (
+                item.line_of("answers"),
+                f"a {qtype} question needs at least one answer with full credit (100)",
+            )
+        )
 
 
 def _parse_short(item, question, errors):
@@ -349,16 +387,19 @@ def _parse_short(item, question, errors):
             errors.extend(messages)
             if messages:
                 continue
-            entry = {"text": str(answer["text"]).strip(), "credit": answer.get("credit", 100),
-                     "feedback": answer.get("feedback")}
+            entry = {
+                "text": written(answer["text"]).strip(),
+                "credit": answer.get("credit", 100),
+                "feedback": answer.get("feedback"),
+            }
         elif isinstance(answer, bool) or not isinstance(answer, str | int | float):
             errors.append((line, f"accepted answer {answer!r} must be text; put it in quotes"))
             continue
-        elif not str(answer).strip():
+        elif not written(answer).strip():
             errors.append((line, "an accepted answer is empty"))
             continue
         else:
-            entry = {"text": str(answer).strip(), "credit": 100, "feedback": None}
+            entry = {"text": written(answer).strip(), "credit": 100, "feedback": None}
         key = normalise_answer(entry["text"])
         if key in seen:
             errors.append((line, f"duplicate answer {entry['text']!r} (also on line {seen[key]})"))
@@ -374,28 +415,39 @@ def _numeric_target(source, line, errors, where="this question"):
     """``{"value", "tolerance"}`` or ``{"min", "max"}`` from a mapping, or ``None``."""
     has_value, has_range = "value" in source, "range" in source
     if not has_value and not has_range:
-        errors.append((line, f"{where} needs a 'value' (with an optional 'tolerance') or a "
-                             "'range: [min, max]'"))
+        errors.append(
+            (
+                line,
+                f"{where} needs a 'value' (with an optional 'tolerance') or a 'range: [min, max]'",
+            )
+        )
         return None
     if has_value and has_range:
         errors.append((source.line_of("range"), "give either 'value' or 'range', not both"))
         return None
     if has_value:
         if not is_number(source["value"]):
-            errors.append((source.line_of("value"), f"'value' must be a number "
-                                                    f"(got {source['value']!r})"))
+            errors.append(
+                (source.line_of("value"), f"'value' must be a number (got {source['value']!r})")
+            )
             return None
         tolerance = source.get("tolerance", 0)
         if not is_number(tolerance) or tolerance < 0:
-            errors.append((source.line_of("tolerance"), "'tolerance' must be a number of 0 or more"))
+            errors.append(
+                (source.line_of("tolerance"), "'tolerance' must be a number of 0 or more")
+            )
             return None
         return {"value": source["value"], "tolerance": tolerance}
     if "tolerance" in source:
         errors.append((source.line_of("tolerance"), "'tolerance' goes with 'value', not 'range'"))
         return None
     bounds = source["range"]
-    if (not isinstance(bounds, list) or len(bounds) != 2
-            or not all(is_number(b) for b in bounds) or bounds[0] > bounds[1]):
+    if (
+        not isinstance(bounds, list)
+        or len(bounds) != 2
+        or not all(is_number(b) for b in bounds)
+        or bounds[0] > bounds[1]
+    ):
         errors.append((source.line_of("range"), "'range' must be [min, max] with min <= max"))
         return None
     return {"min": bounds[0], "max": bounds[1]}
@@ -405,8 +457,9 @@ def _parse_numeric(item, question, errors):
     if "answers" in item:
         for key in ("value", "tolerance", "range"):
             if key in item:
-                errors.append((item.line_of(key), f"give '{key}' inside each of 'answers', "
-                                                  "not beside it"))
+                errors.append(
+                    (item.line_of(key), f"give '{key}' inside each of 'answers', not beside it")
+                )
                 return
         answers = _list_of_answers(item, errors)
         if answers is None:
@@ -415,8 +468,9 @@ def _parse_numeric(item, question, errors):
         for index, answer in enumerate(answers):
             line = answers.line_of(index)
             if not isinstance(answer, LineDict):
-                errors.append((line, "each numeric answer must be a mapping with 'value' or "
-                                     "'range'"))
+                errors.append(
+                    (line, "each numeric answer must be a mapping with 'value' or 'range'")
+                )
                 continue
             messages = list(check_fields(answer, NUMERIC_ANSWER_FIELDS, "a numeric answer"))
             errors.extend(messages)
@@ -425,8 +479,9 @@ def _parse_numeric(item, question, errors):
             target = _numeric_target(answer, answer.line, errors, "a numeric answer")
             if target is None:
                 continue
-            parsed.append({**target, "credit": answer.get("credit", 100),
-                           "feedback": answer.get("feedback")})
+            parsed.append(
+                {**target, "credit": answer.get("credit", 100), "feedback": answer.get("feedback")}
+            )
         if len(errors) == before:
             _require_full_credit(item, parsed, errors, "numeric")
         question["answers"] = parsed
@@ -461,15 +516,22 @@ def _parse_matching(item, question, errors):
         else:
             errors.append((line, "a pair must be [left, right] or {left: ..., right: ...}"))
             continue
-        if not all(isinstance(v, str | int | float) and not isinstance(v, bool)
-                   and str(v).strip() for v in (left, right)):
+        if not all(
+            isinstance(v, str | int | float) and not isinstance(v, bool) and str(v).strip()
+            for v in (left, right)
+        ):
             errors.append((line, "both sides of a pair must be non-empty text"))
             continue
-        left, right = str(left).strip(), str(right).strip()
+        left, right = written(left).strip(), written(right).strip()
         for side, value, seen in (("left", left, lefts), ("right", right, rights)):
             if normalise_answer(value) in seen:
-                errors.append((line, f"duplicate {side} side {value!r} "
-                                     f"(also on line {seen[normalise_answer(value)]})"))
+                errors.append(
+                    (
+                        line,
+                        f"duplicate {side} side {value!r} "
+                        f"(also on line {seen[normalise_answer(value)]})",
+                    )
+                )
             seen[normalise_answer(value)] = line
         parsed.append([left, right])
     question["pairs"] = parsed

@@ -1,6 +1,7 @@
 """Small, explicit checks for front-matter and quiz fields."""
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +40,8 @@ def choice(*options: str) -> Callable[[Any], str | None]:
 
 
 def is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A real, finite number (YAML's ``.nan`` and ``.inf`` are not)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def positive_number(value) -> str | None:

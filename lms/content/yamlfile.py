@@ -34,6 +34,52 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader whose mappings and sequences carry line numbers."""
 
 
+class SourceInt(int):
+    """An int that remembers how it was written (``12:30`` and ``010`` are ints in YAML 1.1)."""
+
+    source = ""
+
+
+class SourceFloat(float):
+    """A float that remembers how it was written (``1.50``)."""
+
+    source = ""
+
+
+def written(value) -> str:
+    """The text an author wrote for a scalar (numbers keep their spelling)."""
+    return getattr(value, "source", None) or str(value)
+
+
+def plain(value):
+    """The same data with ordinary ints and floats (after text was taken with :func:`written`)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, SourceInt):
+        return int(value)
+    if isinstance(value, SourceFloat):
+        return float(value)
+    return value
+
+
+def _int(loader, node):
+    value = SourceInt(loader.construct_yaml_int(node))
+    value.source = node.value
+    return value
+
+
+def _float(loader, node):
+    value = SourceFloat(loader.construct_yaml_float(node))
+    value.source = node.value
+    return value
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _int)
+_LineLoader.add_constructor("tag:yaml.org,2002:float", _float)
+
+
 def _mapping(loader, node):
     loader.flatten_mapping(node)
     result = LineDict()
@@ -122,3 +168,8 @@ def split_front_matter(text: str):
             body = "".join(lines[index + 1 :])
             return yaml_text, 2, body, index + 2
     return None
+
+
+# Numbers read by our loader write back as plain numbers.
+yaml.SafeDumper.add_representer(SourceInt, yaml.representer.SafeRepresenter.represent_int)
+yaml.SafeDumper.add_representer(SourceFloat, yaml.representer.SafeRepresenter.represent_float)

@@ -6,7 +6,7 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -41,6 +41,8 @@ class PlannedModule:
     title: str
     questions: list = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    #: ``(first line, last line, GIFT line)`` of each description in the module file.
+    origins: list[tuple[int, int, int]] = field(default_factory=list)
 
     @property
     def stem(self) -> str:
@@ -68,15 +70,14 @@ def _module_slug(name: str | None, default_title: str, taken: set[str]) -> tuple
     """``(slug, title)`` for a category, unique among the modules of this import."""
     title = category_title(name) if name else default_title
     candidates = [slugify(title), slugify(name or "")]
-    slug = next((c for c in candidates if c and c not in taken), None)
+    candidates = [f"{c}-questions" if c in RESERVED_SLUGS else c for c in candidates if c]
+    slug = next((c for c in candidates if c not in taken), None)
     if slug is None:
-        base = candidates[0] or "imported-questions"
+        base = candidates[0] if candidates else "imported-questions"
         slug, n = base, 2
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1
-    if slug in RESERVED_SLUGS:
-        slug = f"{slug}-questions"
-    return slug, title or _title_from_slug(slug)
+    return slug, title
 
 
 def _module_body(descriptions: list[str], gift_name: str, stem: str, has_quiz: bool) -> str:
@@ -108,7 +109,13 @@ def plan_import(categories, course_dir: Path, gift_name: str) -> list[PlannedMod
         body = _module_body(category.descriptions, gift_name, module.stem, bool(module.questions))
         minutes = 5 + 2 * len(module.questions)
         objective = f"Check your understanding of {title}."
-        module.files[f"{module.stem}.md"] = dump_module(title, minutes, [objective], body)
+        text = dump_module(title, minutes, [objective], body)
+        module.files[f"{module.stem}.md"] = text
+        position = text.index("\n---\n", 3)  # descriptions are in the body, after the front matter
+        for description in category.descriptions:
+            position = text.index(description, position)
+            first = text.count("\n", 0, position) + 1
+            module.origins.append((first, first + description.count("\n"), description.line))
         if module.questions:
             module.files[f"{module.stem}.quiz.yml"] = dump_quiz({"questions": module.questions})
         planned.append(module)
@@ -262,9 +269,21 @@ def import_gift(gift_file: Path, course_dir: Path):
     if not (course_dir / "course.md").is_file():
         files = {"course.md": course_file(course_dir, gift_file.name, modules), **files}
 
+    origins = {f"{m.stem}.md": m.origins for m in modules}
     invalid = False
     for file_name, problem in _validate(course_dir, files):
-        _echo_problem(problem, str(course_dir / file_name))
+        gift_line = next(
+            (
+                line
+                for first, last, line in origins.get(file_name, [])
+                if first <= problem.line <= last
+            ),
+            None,
+        )
+        if gift_line is None:
+            _echo_problem(problem, str(course_dir / file_name))
+        else:
+            _echo_problem(replace(problem, line=gift_line), gift_name)
         invalid = invalid or problem.severity == "error"
     if invalid:
         _refuse("the imported content would not pass 'lms content check'")
