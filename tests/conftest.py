@@ -1,6 +1,13 @@
-"""Shared fixtures: a real SQLite file, a copy of a tiny content tree, role helpers."""
+"""Shared fixtures: a real database, a copy of a tiny content tree, role helpers.
 
+The database is a SQLite file per test, or, when ``LMS_TEST_DATABASE_URL`` names a
+PostgreSQL server (``make test-postgres``), a throwaway database created for the run and
+dropped after it, emptied between tests.
+"""
+
+import os
 import re
+import secrets
 import shutil
 from pathlib import Path
 
@@ -23,8 +30,45 @@ def content_dir(tmp_path) -> Path:
     return target
 
 
+SERVER_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+
+
+def throwaway_database(server_url: str):
+    """Create a PostgreSQL database for this run; returns its URL and a function to drop it."""
+    import sqlalchemy as sa
+
+    name = f"lms_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL database for the whole run (``None`` on SQLite)."""
+    if not SERVER_URL:
+        yield None
+        return
+    url, drop = throwaway_database(SERVER_URL)
+    yield url
+    drop()
+
+
 @pytest.fixture
-def app(tmp_path, content_dir, monkeypatch):
+def database_url(tmp_path, postgres_url):
+    return postgres_url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app(tmp_path, content_dir, monkeypatch, database_url):
     monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("LMS_DATABASE_URL", raising=False)
     app = create_app(
@@ -32,7 +76,7 @@ def app(tmp_path, content_dir, monkeypatch):
             "LMS_ENV": "testing",
             "TESTING": True,
             "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "LMS_CONTENT_DIR": str(content_dir),
             "LMS_CONTENT_AUTOSYNC": False,
         }
@@ -45,6 +89,10 @@ def app(tmp_path, content_dir, monkeypatch):
     yield app
     with app.app_context():
         db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
         db.engine.dispose()
 
 
