@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := LMS_ENV=development
 
-.PHONY: run test setup check-content sync-content lint format migration clean
+.PHONY: run test test-postgres setup check-content sync-content lint format migration clean
+
+# The server that `make test-postgres` creates its throwaway database on.
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+PG_STAMP := $(VENV)/.installed-postgres
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +30,14 @@ run: setup
 ## test: the whole suite (SQLite)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+$(PG_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	@touch $(PG_STAMP)
+
+## test-postgres: the whole suite on PostgreSQL (needs a server; says so when none answers)
+test-postgres: $(PG_STAMP)
+	LMS_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/python -m pytest -q
 
 ## check-content: validate content/ with path:line messages
 check-content: $(STAMP)

@@ -51,6 +51,28 @@ def throwaway_database(server_url: str):
     return url, drop
 
 
+def pytest_configure(config):
+    """With ``LMS_TEST_DATABASE_URL`` set, say clearly when no server answers there."""
+    if not SERVER_URL:
+        return
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(SERVER_URL)
+    try:
+        with engine.connect():
+            pass
+    except Exception as exc:  # any failure to connect ends the run with a clear message
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        pytest.exit(
+            f"No PostgreSQL server answers at {SERVER_URL}: {first}\n"
+            "Start one, or point TEST_POSTGRES_URL (make) or LMS_TEST_DATABASE_URL "
+            "at one, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+            returncode=2,
+        )
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throwaway PostgreSQL database for the whole run (``None`` on SQLite)."""
