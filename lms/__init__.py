@@ -81,7 +81,12 @@ def _current_app_languages():
 
 
 def _configure_sqlite(engine) -> None:
-    """Foreign keys on, WAL journal and a busy timeout for concurrent workers."""
+    """Foreign keys on, WAL journal, a busy timeout, and write-ready transactions.
+
+    Every transaction starts with ``BEGIN IMMEDIATE``: a request that reads and then writes
+    waits its turn (busy timeout) instead of failing with "database is locked" when another
+    worker wrote in between. It also makes SAVEPOINTs (``begin_nested``) work on SQLite.
+    """
     if engine.dialect.name != "sqlite":
         return
 
@@ -89,12 +94,17 @@ def _configure_sqlite(engine) -> None:
     def _on_connect(dbapi_connection, _record):
         if not isinstance(dbapi_connection, sqlite3.Connection):
             return
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,0 +1,60 @@
+"""Fifty parallel requests for the same thing record it once (SQLite and PostgreSQL)."""
+
+import threading
+
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.progress.models import Completion
+from lms.quizzes.models import Attempt, AttemptAnswer
+from tests.conftest import PASSING, csrf_token, open_attempt
+
+PARALLEL = 50
+
+
+def _in_parallel(app, cookie: str, method: str, url: str, data: dict) -> list[int]:
+    """Send the same request from PARALLEL threads at once; returns the status codes."""
+    barrier = threading.Barrier(PARALLEL)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def worker():
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        barrier.wait()
+        response = client.open(url, method=method, data=data)
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=worker) for _ in range(PARALLEL)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses
+
+
+def test_parallel_submissions_of_one_attempt_grade_it_once(app, learner_client):
+    attempt_id = open_attempt(learner_client)
+    token = csrf_token(learner_client, "/courses/sample-course/first-steps/quiz")
+    cookie = learner_client.get_cookie("session").value
+    statuses = _in_parallel(
+        app, cookie, "POST", f"/attempts/{attempt_id}", {"csrf_token": token, **PASSING}
+    )
+    assert len(statuses) == PARALLEL and set(statuses) == {303}
+    with app.app_context():
+        graded = db.session.scalar(
+            sa.select(sa.func.count(Attempt.id)).where(Attempt.submitted_at.is_not(None))
+        )
+        answers = db.session.scalar(sa.select(sa.func.count(AttemptAnswer.id)))
+    assert (graded, answers) == (1, 2)
+
+
+def test_parallel_completions_of_one_module_record_once(app, learner_client):
+    url = "/courses/sample-course/second-steps/complete"
+    token = csrf_token(learner_client, "/courses/sample-course/second-steps")
+    cookie = learner_client.get_cookie("session").value
+    statuses = _in_parallel(app, cookie, "POST", url, {"csrf_token": token})
+    assert len(statuses) == PARALLEL and set(statuses) == {302}
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Completion.id))) == 1
