@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.config import ConfigError, ensure_secret_key, load_config
-from lms.extensions import babel, csrf, db, login_manager, migrate
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 __all__ = ["create_app", "ConfigError"]
 
@@ -57,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
 
     with app.app_context():
         _configure_sqlite(db.engine)

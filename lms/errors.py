@@ -50,6 +50,16 @@ def render_error(code: int, message: str | None = None, headers=None):
     return response
 
 
+def _wait_text(seconds: int) -> str:
+    from flask_babel import ngettext
+
+    if seconds >= 3600:
+        return ngettext("%(num)d hour", "%(num)d hours", round(seconds / 3600))
+    if seconds >= 60:
+        return ngettext("%(num)d minute", "%(num)d minutes", round(seconds / 60))
+    return ngettext("%(num)d second", "%(num)d seconds", seconds)
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
@@ -60,6 +70,17 @@ def register_error_handlers(app) -> None:
                 "Please go back, reload the page and try again."
             ),
         )
+
+    @app.errorhandler(429)
+    def _too_many(error):
+        limit = getattr(error, "limit", None)
+        seconds = 60
+        if limit is not None:
+            seconds = int(limit.limit.get_expiry())
+        message = _(
+            "Too many attempts. Please wait %(when)s and try again.", when=_wait_text(seconds)
+        )
+        return render_error(429, message, headers={"Retry-After": str(seconds)})
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,6 +31,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Counters live in Redis when ``LMS_REDIS_URL`` is set (shared by every worker and host).
+limiter = Limiter(key_func=get_remote_address)
 
 
 def utcnow():

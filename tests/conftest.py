@@ -101,6 +101,7 @@ def app(tmp_path, content_dir, monkeypatch, database_url):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "LMS_CONTENT_DIR": str(content_dir),
             "LMS_CONTENT_AUTOSYNC": False,
+            "RATELIMIT_ENABLED": False,  # tests/accounts/test_limits.py turns it on
         }
     )
     with app.app_context():

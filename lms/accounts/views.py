@@ -9,7 +9,21 @@ from flask_login import current_user, login_required, login_user, logout_user
 from lms.accounts import bp
 from lms.accounts.forms import LoginForm, SignupForm
 from lms.accounts.services import AccountError, authenticate, create_user
-from lms.extensions import db
+from lms.extensions import db, limiter
+
+
+def _account_key() -> str:
+    """Rate-limit sign-in attempts per account as well as per address."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+#: Sign-in and sign-up limits (POSTs only): per address, and sign-in also per account.
+LOGIN_LIMIT = "10 per minute;60 per hour"
+SIGNUP_LIMIT = "5 per minute;20 per hour"
+
+
+def _is_get() -> bool:
+    return request.method != "POST"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -29,6 +43,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(SIGNUP_LIMIT, exempt_when=_is_get)
 def signup():
     """Create a learner account and sign it in."""
     if current_user.is_authenticated:
@@ -52,6 +67,8 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, exempt_when=_is_get)
+@limiter.limit(LOGIN_LIMIT, key_func=_account_key, exempt_when=_is_get)
 def login():
     """Sign in with email and password."""
     next_url = safe_next(request.args.get("next"))

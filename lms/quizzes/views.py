@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 from lms.certificates.services import issue_if_complete
 from lms.courses.services import load_course_or_404, load_module_or_404
 from lms.errors import render_error
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.progress import services as progress
 from lms.quizzes import bp
 from lms.quizzes import services as quizzes
@@ -50,8 +50,13 @@ def take(slug: str, module_slug: str):
     )
 
 
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
 @bp.route("/attempts/<int:attempt_id>", methods=["POST"])
 @login_required
+@limiter.limit("30 per minute", key_func=_user_key)
 def submit(attempt_id: int):
     """Grade an attempt once; anything the page could not have sent is a 400."""
     from lms.quizzes.models import Attempt
