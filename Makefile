@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := LMS_ENV=development
 
-.PHONY: run test test-postgres setup check-content sync-content lint format migration clean
+.PHONY: run serve test test-postgres setup check-content sync-content lint format migration clean
 
 # The server that `make test-postgres` creates its throwaway database on.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -27,12 +27,18 @@ setup: $(STAMP)
 run: setup
 	$(DEV_ENV) $(BIN)/lms run --debug --host 127.0.0.1 --port 5000
 
+## serve: production server (gunicorn, lms/gunicorn_conf.py); set LMS_SECRET_KEY first
+serve: $(STAMP)
+	$(BIN)/lms db upgrade
+	$(BIN)/lms content sync
+	$(BIN)/lms serve
+
 ## test: the whole suite (SQLite)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 $(PG_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis]'
 	@touch $(PG_STAMP)
 
 ## test-postgres: the whole suite on PostgreSQL (needs a server; says so when none answers)

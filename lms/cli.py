@@ -162,6 +162,21 @@ def _register_quiz_commands():
 _register_quiz_commands()
 
 
+@main.command("serve", context_settings={"ignore_unknown_options": True})
+@click.option("--bind", help="Address to listen on (default 127.0.0.1:8000, or LMS_BIND).")
+@click.option("--workers", type=int, help="Worker processes (default: 2 per core + 1).")
+@click.argument("gunicorn_args", nargs=-1, type=click.UNPROCESSED)
+def serve(bind, workers, gunicorn_args):
+    """Serve the app with gunicorn (production); extra arguments go to gunicorn."""
+    config = Path(__file__).with_name("gunicorn_conf.py")
+    args = [sys.executable, "-m", "gunicorn", "-c", str(config)]
+    if bind:
+        args += ["--bind", bind]
+    if workers:
+        args += ["--workers", str(workers)]
+    os.execv(sys.executable, [*args, *gunicorn_args])  # noqa: S606 - replaces this process
+
+
 @main.group()
 def users():
     """Manage user accounts."""
@@ -222,3 +237,7 @@ def demo_create():
     else:
         click.echo("  cohort       already there")
     click.secho(f"Demo accounts ready; password for all: {DEMO_PASSWORD}", fg="green")
+
+
+if __name__ == "__main__":
+    main()

@@ -41,10 +41,12 @@ def load_config(instance_path: str, environ=None) -> dict:
         "LMS_CONTENT_AUTOSYNC": _bool(env.get("LMS_CONTENT_AUTOSYNC", "1" if development else "0")),
         "LMS_PAGE_SIZE": int(env.get("LMS_PAGE_SIZE", "20")),
         "LMS_REDIS_URL": env.get("LMS_REDIS_URL", ""),
+        #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "LMS_TRUSTED_PROXIES": int(env.get("LMS_TRUSTED_PROXIES", "0")),
         "RATELIMIT_STORAGE_URI": env.get("LMS_REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("LMS_RATELIMIT_ENABLED", "1")),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "RATELIMIT_KEY_PREFIX": "lms",
+        "RATELIMIT_KEY_PREFIX": env.get("LMS_RATELIMIT_PREFIX", "lms"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": lms_env == "production"

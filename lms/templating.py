@@ -59,10 +59,46 @@ def meeting_time(meeting) -> str:
     return f"{day}, {start:%H:%M}–{end:%H:%M} ({meeting.timezone.split('/')[-1].replace('_', ' ')})"
 
 
+def _fingerprint(path: str, mtime: float) -> str:
+    import hashlib
+
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """``/assets/<content hash>/<file>``: a new name whenever the file changes, so browsers
+    may cache it for a year (see ``courses.views.asset`` for the long cache headers)."""
+    import os
+
+    from flask import url_for
+
+    path = os.path.join(current_app.static_folder, filename)
+    cache = current_app.extensions.setdefault("lms_fingerprints", {})
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        return url_for("static", filename=filename)
+    key = (filename, mtime)
+    if key not in cache:
+        cache[key] = _fingerprint(path, mtime)
+    return url_for("static_fingerprinted", fingerprint=cache[key], filename=filename)
+
+
 def init_templating(app) -> None:
     from flask_babel import get_locale
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["asset_url"] = asset_url
+
+    @app.route("/assets/<fingerprint>/<path:filename>", endpoint="static_fingerprinted")
+    def _static_fingerprinted(fingerprint: str, filename: str):
+        from flask import send_from_directory
+
+        response = send_from_directory(app.static_folder, filename, max_age=365 * 24 * 3600)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
     app.jinja_env.globals["current_locale_code"] = lambda: str(get_locale() or "en").replace(
         "_", "-"
     )

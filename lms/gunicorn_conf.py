@@ -1,0 +1,29 @@
+"""gunicorn settings for COCO4CCI Academy; every value can be overridden by LMS_* variables.
+
+Used by ``lms serve`` and ``make serve``; see docs/deploy.md.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "lms.wsgi:app"
+#: Behind nginx, listen on loopback only.
+bind = os.environ.get("LMS_BIND", "127.0.0.1:8000")
+#: Synchronous workers, two per core plus one: the app is short requests to a database.
+workers = int(os.environ.get("LMS_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("LMS_THREADS", "1"))
+#: A request taking longer than this is killed and logged (the app's pages take milliseconds).
+timeout = int(os.environ.get("LMS_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+#: Recycle workers now and then so that memory stays flat over weeks.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = os.environ.get("LMS_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("LMS_LOG_LEVEL", "info")
+#: Client address, request, status, size, duration in ms.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+#: Only the local reverse proxy may say what the client's address and scheme were.
+forwarded_allow_ips = os.environ.get("LMS_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "coco4cci-academy"
