@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.config import ConfigError, ensure_secret_key, load_config
-from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.extensions import babel, csrf, db, limiter, login_manager, may_write, migrate
 
 __all__ = ["create_app", "ConfigError"]
 
@@ -89,9 +89,11 @@ def _current_app_languages():
 def _configure_sqlite(engine) -> None:
     """Foreign keys on, WAL journal, a busy timeout, and write-ready transactions.
 
-    Every transaction starts with ``BEGIN IMMEDIATE``: a request that reads and then writes
-    waits its turn (busy timeout) instead of failing with "database is locked" when another
-    worker wrote in between. It also makes SAVEPOINTs (``begin_nested``) work on SQLite.
+    A transaction that may write starts with ``BEGIN IMMEDIATE``: it waits its turn (busy
+    timeout) instead of failing with "database is locked" when another worker wrote between
+    its read and its write. Read-only requests (GET pages that write nothing) start a plain
+    deferred ``BEGIN`` so they never hold up writers while they render. We emit BEGIN
+    ourselves, which also makes SAVEPOINTs (``begin_nested``) work on SQLite.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -110,7 +112,7 @@ def _configure_sqlite(engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if may_write() else "BEGIN")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -35,6 +35,32 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 
+#: GET views that write (a module page records the visit, a quiz page opens an attempt).
+WRITING_GET_ENDPOINTS = {"courses.module", "courses.course", "quizzes.take"}
+
+
+def may_write() -> bool:
+    """Whether the current database transaction may write (see SQLite's BEGIN IMMEDIATE).
+
+    Outside a request (CLI, tests) and for anything but GET/HEAD, assume it does; GET views
+    that write are listed in :data:`WRITING_GET_ENDPOINTS`, or call :func:`will_write` first.
+    """
+    from flask import g, has_request_context, request
+
+    if not has_request_context():
+        return True
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return True
+    return request.endpoint in WRITING_GET_ENDPOINTS or bool(g.get("lms_will_write"))
+
+
+def will_write() -> None:
+    """Say, before the first query of a GET request, that this request will write."""
+    from flask import g
+
+    g.lms_will_write = True
+
+
 def utcnow():
     """The current time, timezone-aware in UTC."""
     from datetime import UTC, datetime

@@ -58,3 +58,30 @@ def test_parallel_completions_of_one_module_record_once(app, learner_client):
     assert len(statuses) == PARALLEL and set(statuses) == {302}
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Completion.id))) == 1
+
+
+def test_a_read_only_page_does_not_hold_up_writers(app):
+    """A GET page that only reads takes no write lock while it renders (SQLite)."""
+    import sqlite3
+
+    from lms.courses.models import Course
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+        path = db.engine.url.database
+    with app.test_request_context("/", method="GET"):
+        db.session.scalar(sa.select(Course.id))  # the page's transaction is open
+        writer = sqlite3.connect(path, timeout=0.5)
+        try:
+            writer.execute("UPDATE courses SET title = title")  # would time out if locked
+            writer.commit()
+        finally:
+            writer.close()
+        db.session.rollback()
+    from lms.extensions import may_write
+
+    with app.test_request_context("/courses/sample-course/first-steps", method="GET"):
+        assert may_write()  # a module page records the visit: it starts ready to write
+    with app.test_request_context("/", method="GET"):
+        assert not may_write()

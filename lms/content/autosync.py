@@ -46,6 +46,10 @@ def init_autosync(app: Flask) -> None:
         if current == state["fingerprint"]:
             return
         from lms.content.sync import sync_content
+        from lms.extensions import will_write
+
+        db.session.commit()  # end the read-only transaction; the sync writes
+        will_write()
 
         try:
             report = sync_content(root)
