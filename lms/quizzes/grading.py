@@ -69,7 +69,7 @@ def parse_number(text: str, unit: str | None = None) -> float | None:
     if not match:
         return None
     number, rest = match.groups()
-    if rest and (not unit or rest.casefold() != unit.casefold()):
+    if rest and rest not in ("°", "%") and (not unit or rest.casefold() != unit.casefold()):
         return None
     try:
         value = float(number.replace(",", "."))

@@ -93,6 +93,16 @@ def submit(attempt_id: int):
             )
         else:
             flash(_("You passed with %(percent)s%%.", percent=_pct(attempt.percent)), "success")
+    elif quizzes.has_passed(current_user.id, attempt.quiz):
+        db.session.commit()
+        flash(
+            _(
+                "This attempt scored %(percent)s%%. You passed this quiz before, and your best "
+                "attempt counts.",
+                percent=_pct(attempt.percent),
+            ),
+            "info",
+        )
     else:
         db.session.commit()
         flash(
@@ -123,8 +133,22 @@ def result(attempt_id: int):
     passed_before = any(a.passed for a in history if a.number < attempt.number)
     reveal = quizzes.should_reveal(attempt, passed_before)
     answers = {a.question_id: a for a in attempt.answers}
-    review = [_review(q, answers.get(q["id"]), reveal) for q in attempt.questions]
+    by_id = {q["id"]: q for q in attempt.questions}
+    # In the order the learner saw the questions (shuffled quizzes too).
+    review = [
+        _review(by_id[e["id"]], answers.get(e["id"]), reveal)
+        for e in attempt.layout
+        if e["id"] in by_id
+    ]
     module_done = module.id in progress.completed_module_ids(attempt.user_id, [module.id])
+    best = quizzes.best_attempt(attempt.user_id, attempt.quiz)
+    following = None
+    if module_done:
+        from lms.courses.services import current_modules
+
+        following = progress.next_module(
+            attempt.user_id, module.course, current_modules(module.course)
+        )
     current = quizzes.current_quiz(module)
     can_retry = (
         current is not None
@@ -141,6 +165,8 @@ def result(attempt_id: int):
         module_done=module_done,
         can_retry=can_retry,
         read=progress.is_read(attempt.user_id, module),
+        best=best,
+        following=following,
     )
 
 

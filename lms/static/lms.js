@@ -6,4 +6,9 @@
   if (toc && window.matchMedia && window.matchMedia("(max-width: 62rem)").matches) {
     toc.removeAttribute("open");
   }
+  // Print buttons (the certificate) only make sense with JavaScript; they are hidden without.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();

@@ -186,3 +186,22 @@ def test_passing_before_reading_completes_on_read(app, learner_client):
 
 def test_a_module_without_a_quiz_has_no_quiz_page(learner_client):
     assert learner_client.get("/courses/sample-course/second-steps/quiz").status_code == 404
+
+
+def test_enter_in_a_text_field_cannot_submit_the_quiz(learner_client):
+    """Browsers press a form's first submit button on Enter: ours is a disabled one."""
+    html = learner_client.get(QUIZ_URL).get_data(as_text=True)
+    form = html[html.index('<form method="post" action="/attempts') :]
+    first_button = form[form.index("<button") : form.index(">", form.index("<button")) + 1]
+    assert "disabled" in first_button and 'type="submit"' in first_button
+    assert "Submit answers" in form
+
+
+def test_results_follow_the_order_the_questions_were_shown(app, content_dir, learner_client):
+    edit(content_dir, QUIZ_FILE, "pass_mark: 70", "pass_mark: 70\nshuffle: true")
+    resync(app, content_dir)
+    page = learner_client.get(QUIZ_URL).get_data(as_text=True)
+    shown_first = page.index("Which is additive?") < page.index("What did you learn?")
+    result = learner_client.get(submit_quiz(learner_client, PASSING).headers["Location"])
+    html = result.get_data(as_text=True)
+    assert (html.index("Which is additive?") < html.index("What did you learn?")) == shown_first

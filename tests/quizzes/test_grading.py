@@ -93,6 +93,8 @@ def test_short_answers_ignore_case_and_spaces():
         ("12 mm", 12.0),
         ("1e3", 1000.0),
         ("twelve", None),
+        ("45°", 45.0),
+        ("30 %", 30.0),
         ("12 kg", None),
         ("nan", None),
         ("inf", None),
