@@ -83,50 +83,13 @@ def parse_class_list(text: str, cohort_id: int) -> list[Row]:
         ):
             seen["__header__"] = line
             continue
-        if len(cells) < 2:
-            rows.append(
-                Row(
-                    line,
-                    cells[0] if cells else "",
-                    "",
-                    REJECT,
-                    _("Expected two columns: name, email."),
-                )
-            )
-            continue
-        name, email = cells[0], cells[1]
-        if len(cells) > 2 and any(cells[2:]):
-            rows.append(
-                Row(
-                    line,
-                    name,
-                    email,
-                    REJECT,
-                    _("Expected two columns: name, email; found %(n)d.", n=len(cells)),
-                )
-            )
-            continue
-        if not name:
-            rows.append(Row(line, name, email, REJECT, _("The name is missing.")))
-            continue
-        if len(name) > 120:
-            rows.append(Row(line, name[:120], email, REJECT, _("The name is too long.")))
-            continue
-        try:
-            email = validate_email(email, check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
-            rows.append(Row(line, name, email, REJECT, _("This is not a valid email address.")))
-            continue
-        if email in seen:
-            rows.append(
-                Row(
-                    line,
-                    name,
-                    email,
-                    REJECT,
-                    _("This email address is already on line %(line)d.", line=seen[email]),
-                )
-            )
+        name = cells[0] if cells else ""
+        email = cells[1] if len(cells) > 1 else ""
+        problem, email = _check(cells, name, email)
+        if problem is None and email in seen:
+            problem = _("This email address is already on line %(line)d.", line=seen[email])
+        if problem is not None:
+            rows.append(Row(line, name[:120], email, REJECT, problem))
             continue
         seen[email] = line
         rows.append(Row(line, name, email, CREATE))
@@ -158,6 +121,22 @@ def parse_class_list(text: str, cohort_id: int) -> list[Row]:
             else:
                 row.outcome, row.reason = ADD, _("An account exists; it joins the cohort.")
     return rows
+
+
+def _check(cells: list[str], name: str, email: str) -> tuple[str | None, str]:
+    """Why a row cannot be imported (``None`` when it can), and its normalised email."""
+    if len(cells) < 2:
+        return _("Expected two columns: name, email."), email
+    if len(cells) > 2 and any(cells[2:]):
+        return _("Expected two columns: name, email; found %(n)d.", n=len(cells)), email
+    if not name:
+        return _("The name is missing."), email
+    if len(name) > 120:
+        return _("The name is too long."), email
+    try:
+        return None, validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return _("This is not a valid email address."), email
 
 
 def canonical_csv(rows: list[Row]) -> str:
