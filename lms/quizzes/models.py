@@ -63,7 +63,18 @@ class Attempt(db.Model):
         back_populates="attempt", cascade="all, delete-orphan", order_by="AttemptAnswer.id"
     )
 
-    __table_args__ = (sa.UniqueConstraint("user_id", "quiz_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "quiz_id", "number"),
+        # Covers the facilitator's per-learner figures: they never read the large JSON columns.
+        sa.Index(
+            "ix_attempts_user_id_module_id_scores",
+            "user_id",
+            "module_id",
+            "submitted_at",
+            "percent",
+            "passed",
+        ),
+    )
 
     @property
     def submitted(self) -> bool:
