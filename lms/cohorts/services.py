@@ -597,6 +597,143 @@ def _module_stats(cohort, modules, course_of, rows, targets, member_ids) -> list
     return stats
 
 
+def _members(cohort: Cohort):
+    """The user ids of the cohort's members, as a subquery."""
+    return sa.select(Membership.user_id).where(Membership.cohort_id == cohort.id)
+
+
+_passed_flag = sa.case((Attempt.passed.is_(True), 1), else_=0)
+_failed_flag = sa.case((Attempt.passed.is_(False), 1), else_=0)
+
+
+@dataclass
+class ModuleReport:
+    """One module in one cohort: how it goes, which questions trip learners up, who is left."""
+
+    module: Module
+    course: Course
+    due_on: date | None
+    learners: int
+    completed: int
+    average_score: int | None
+    #: Graded questions, hardest first: [{"id", "prompt", "prompt_html", "wrong_rate", "answers"}]
+    questions: list[dict]
+    #: Members without a completion, by name: [(user, Cell)]
+    not_completed: list[tuple[User, Cell]]
+
+    @property
+    def completion_rate(self) -> int:
+        return round(100 * self.completed / self.learners) if self.learners else 0
+
+
+def load_cohort_module_or_404(cohort: Cohort, module_id: int) -> tuple[Course, Module]:
+    """One of the cohort's current modules, with its course; 404 for any other module."""
+    for course, modules in cohort_modules(cohort):
+        for module in modules:
+            if module.id == module_id:
+                return course, module
+    abort(404)
+
+
+def module_report(cohort: Cohort, course: Course, module: Module) -> ModuleReport:
+    """The per-module statistics page, in a fixed number of queries."""
+    members = _members(cohort)
+    users = list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.cohort_id == cohort.id)
+            .order_by(User.name)
+        )
+    )
+    completed = set(
+        db.session.scalars(
+            sa.select(Completion.user_id).where(
+                Completion.user_id.in_(members), Completion.module_id == module.id
+            )
+        )
+    )
+    visited = set(
+        db.session.scalars(
+            sa.select(ModuleVisit.user_id).where(
+                ModuleVisit.user_id.in_(members), ModuleVisit.module_id == module.id
+            )
+        )
+    )
+    cells: dict[int, Cell] = {}
+    for user_id, best, count, passes, fails in db.session.execute(
+        sa.select(
+            Attempt.user_id,
+            sa.func.max(Attempt.percent),
+            sa.func.count(Attempt.id),
+            sa.func.sum(_passed_flag),
+            sa.func.sum(_failed_flag),
+        )
+        .where(
+            Attempt.user_id.in_(members),
+            Attempt.module_id == module.id,
+            Attempt.submitted_at.is_not(None),
+        )
+        .group_by(Attempt.user_id)
+    ):
+        cells[user_id] = Cell(
+            status=IN_PROGRESS, score=best, attempts=count, failed=fails, passed=bool(passes)
+        )
+    scores = [c.score for c in cells.values() if c.score is not None]
+
+    quiz = db.session.scalar(sa.select(Quiz).where(Quiz.module_id == module.id))
+    asked = {q["id"]: q for q in quiz.questions} if quiz else {}
+    wrong_flag = sa.case((AttemptAnswer.correct.is_(False), 1), else_=0)
+    questions = []
+    for question_id, answers, wrongs in db.session.execute(
+        sa.select(
+            AttemptAnswer.question_id,
+            sa.func.count(AttemptAnswer.id),
+            sa.func.sum(wrong_flag),
+        )
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .where(
+            Attempt.user_id.in_(members),
+            Attempt.module_id == module.id,
+            AttemptAnswer.correct.is_not(None),
+        )
+        .group_by(AttemptAnswer.question_id)
+    ):
+        question = asked.get(question_id, {})
+        questions.append(
+            {
+                "id": question_id,
+                "prompt": question.get("prompt") or question_id,
+                "prompt_html": question.get("prompt_html"),
+                "wrong_rate": round(100 * (wrongs or 0) / answers),
+                "answers": answers,
+            }
+        )
+    questions.sort(key=lambda q: (-q["wrong_rate"], q["id"]))
+
+    not_completed = []
+    for user in users:
+        if user.id in completed:
+            continue
+        cell = cells.get(user.id) or Cell(status=IN_PROGRESS if user.id in visited else NOT_STARTED)
+        not_completed.append((user, cell))
+    due_on = db.session.scalar(
+        sa.select(ModuleTarget.due_on).where(
+            ModuleTarget.cohort_id == cohort.id, ModuleTarget.module_id == module.id
+        )
+    )
+    return ModuleReport(
+        module=module,
+        course=course,
+        due_on=due_on,
+        learners=len(users),
+        completed=len(completed),
+        average_score=round(sum(scores) / len(scores)) if scores else None,
+        questions=questions,
+        not_completed=not_completed,
+    )
+
+
 SORT_KEYS = {
     "name": lambda r: r.user.name.casefold(),
     "progress": lambda r: r.percent,

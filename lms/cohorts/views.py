@@ -107,6 +107,19 @@ def cohort(cohort_id: int):
     )
 
 
+@bp.route("/facilitate/cohorts/<int:cohort_id>/modules/<int:module_id>")
+@facilitator_required
+def cohort_module(cohort_id: int, module_id: int):
+    """One module in the cohort: completion, scores, hardest questions, who has not done it."""
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    course, module = cohorts.load_cohort_module_or_404(cohort_, module_id)
+    return render_template(
+        "cohorts/module.html",
+        cohort=cohort_,
+        report=cohorts.module_report(cohort_, course, module),
+    )
+
+
 # --- exports ------------------------------------------------------------------------------
 
 

@@ -30,9 +30,13 @@ def world(app, make_user, make_cohort):
         db.session.add(meeting)
         db.session.commit()
         meeting_id = meeting.id
+        from lms.courses.models import Module
+
+        module_id = db.session.scalar(sa.select(Module.id).where(Module.slug == "first-steps"))
     return {
         "cohort": cohort_id,
         "meeting": meeting_id,
+        "module": module_id,
         "learner": learner,
         "emails": {
             "own": own_fac_email,
@@ -47,6 +51,7 @@ def facilitator_urls(w):
     c, m, u = w["cohort"], w["meeting"], w["learner"]
     return [
         f"/facilitate/cohorts/{c}",
+        f"/facilitate/cohorts/{c}/modules/{w['module']}",
         f"/facilitate/cohorts/{c}/edit",
         f"/facilitate/cohorts/{c}/targets",
         f"/facilitate/cohorts/{c}/import",
