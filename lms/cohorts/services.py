@@ -5,7 +5,6 @@ dashboard of a 2,000-learner cohort costs the same queries as that of a 10-learn
 """
 
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -324,11 +323,20 @@ def attended_count(user_id: int, course: Course) -> int:
 
 
 # --- the facilitator's figures ------------------------------------------------------------
+#
+# The cohort page needs two kinds of figures. Per-learner figures (progress, last activity,
+# average score, absences, at-risk reasons) are computed for every member with a few grouped
+# queries: search, filters, sorting and headline figures need nothing more. Per-cell figures
+# (one learner and one module) are loaded only for the learners the page shows. Either way the
+# number of queries stays the same whatever the cohort's size.
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 
+#: Learners per page of the matrix.
+PAGE_SIZE = 100
 
-@dataclass
+
+@dataclass(slots=True)
 class Cell:
     """One learner and one module."""
 
@@ -341,16 +349,20 @@ class Cell:
 
 @dataclass
 class LearnerRow:
+    """One learner's figures over the cohort's modules; ``cells`` stay empty until loaded."""
+
     user: User
     joined_at: datetime
-    cells: dict[int, Cell]
     completed: int = 0
     total: int = 0
+    #: Visited, attempted or completed at least one of the cohort's modules.
+    started: bool = False
     last_active: datetime | None = None
     average_score: float | None = None
     absences: int = 0
     attended: int = 0
     risks: list[tuple[str, str]] = field(default_factory=list)  #: (kind, detail)
+    cells: dict[int, Cell] = field(default_factory=dict)  #: see :func:`load_cells`
 
     @property
     def percent(self) -> int:
@@ -365,10 +377,9 @@ class LearnerRow:
 class ModuleStats:
     module: Module
     course: Course
-    completion_rate: float
-    average_score: float | None
+    completion_rate: int
+    average_score: int | None
     due_on: date | None
-    hardest: list[dict]  #: [{"id", "prompt", "wrong_rate", "answers"}]
 
 
 @dataclass
@@ -377,9 +388,8 @@ class CohortReport:
     courses: list[tuple[Course, list[Module]]]
     modules: list[Module]
     rows: list[LearnerRow]
-    module_stats: list[ModuleStats]
     meetings: list[Meeting]
-    attendance: dict[tuple[int, int], str]  #: (meeting_id, user_id) -> status
+    targets: dict[int, date]  #: module id -> due date
 
     def headline(self, now: datetime) -> dict:
         week_ago = now - timedelta(days=7)
@@ -405,81 +415,46 @@ def _settings() -> tuple[int, int]:
     )
 
 
-def cohort_report(cohort: Cohort, now: datetime | None = None) -> CohortReport:
-    """Everything the cohort page shows, in a fixed number of queries."""
+def _members(cohort: Cohort, user_ids=None):
+    """The user ids of the cohort's members (or of those among ``user_ids``), as a subquery."""
+    query = sa.select(Membership.user_id).where(Membership.cohort_id == cohort.id)
+    if user_ids is not None:
+        query = query.where(Membership.user_id.in_(list(user_ids)))
+    return query
+
+
+def _in(column, ids):
+    return column.in_(list(ids)) if ids else sa.false()
+
+
+_passed_flag = sa.case((Attempt.passed.is_(True), 1), else_=0)
+_failed_flag = sa.case((Attempt.passed.is_(False), 1), else_=0)
+
+
+def cohort_report(cohort: Cohort, now: datetime | None = None, user_ids=None) -> CohortReport:
+    """Every member's figures and at-risk reasons, without cells, in a fixed number of queries.
+
+    ``user_ids`` limits the rows to those members (one learner's page).
+    """
     now = now or utcnow()
     today = now.date()
     inactive_days, missed_limit = _settings()
     courses = cohort_modules(cohort)
     modules = [m for _, ms in courses for m in ms]
     module_ids = [m.id for m in modules]
-    course_of = {m.id: c for c, ms in courses for m in ms}
-    member_ids = sa.select(Membership.user_id).where(Membership.cohort_id == cohort.id)
-    memberships = db.session.execute(
-        sa.select(Membership, User)
-        .join(User, User.id == Membership.user_id)
+    members = _members(cohort, user_ids)
+    query = (
+        sa.select(User, Membership.joined_at)
+        .join(Membership, Membership.user_id == User.id)
         .where(Membership.cohort_id == cohort.id)
         .order_by(User.name)
-    ).all()
-
-    rows: dict[int, LearnerRow] = {}
-    for membership, user in memberships:
-        rows[user.id] = LearnerRow(
-            user=user,
-            joined_at=membership.joined_at,
-            cells={m: Cell() for m in module_ids},
-            total=len(module_ids),
-        )
-    in_modules = Module.id.in_(module_ids) if module_ids else sa.false()
-
-    for user_id, module_id, last in db.session.execute(
-        sa.select(ModuleVisit.user_id, ModuleVisit.module_id, ModuleVisit.last_visited_at)
-        .join(Module, Module.id == ModuleVisit.module_id)
-        .where(ModuleVisit.user_id.in_(member_ids))
-    ):
-        row = rows.get(user_id)
-        if row is None:
-            continue
-        if module_id in row.cells:
-            row.cells[module_id].status = IN_PROGRESS
-        if row.last_active is None or last > row.last_active:
-            row.last_active = last
-    for user_id, module_id in db.session.execute(
-        sa.select(Completion.user_id, Completion.module_id)
-        .join(Module, Module.id == Completion.module_id)
-        .where(Completion.user_id.in_(member_ids), in_modules)
-    ):
-        row = rows.get(user_id)
-        if row is not None and module_id in row.cells:
-            row.cells[module_id].status = COMPLETED
-            row.completed += 1
-    passed_flag = sa.case((Attempt.passed.is_(True), 1), else_=0)
-    failed_flag = sa.case((Attempt.passed.is_(False), 1), else_=0)
-    for user_id, module_id, best, count, passes, fails, last in db.session.execute(
-        sa.select(
-            Attempt.user_id,
-            Attempt.module_id,
-            sa.func.max(Attempt.percent),
-            sa.func.count(Attempt.id),
-            sa.func.sum(passed_flag),
-            sa.func.sum(failed_flag),
-            sa.func.max(Attempt.submitted_at),
-        )
-        .where(Attempt.user_id.in_(member_ids), Attempt.submitted_at.is_not(None))
-        .group_by(Attempt.user_id, Attempt.module_id)
-    ):
-        row = rows.get(user_id)
-        if row is None:
-            continue
-        if row.last_active is None or (last and last > row.last_active):
-            row.last_active = last
-        cell = row.cells.get(module_id)
-        if cell is None:
-            continue
-        cell.score, cell.attempts, cell.passed, cell.failed = best, count, bool(passes), fails
-        if cell.status == NOT_STARTED:
-            cell.status = IN_PROGRESS
-
+    )
+    if user_ids is not None:
+        query = query.where(User.id.in_(list(user_ids)))
+    rows = {
+        user.id: LearnerRow(user=user, joined_at=joined_at, total=len(module_ids))
+        for user, joined_at in db.session.execute(query)
+    }
     targets = dict(
         db.session.execute(
             sa.select(ModuleTarget.module_id, ModuleTarget.due_on).where(
@@ -487,123 +462,270 @@ def cohort_report(cohort: Cohort, now: datetime | None = None) -> CohortReport:
             )
         ).all()
     )
+    overdue_ids = [i for i in module_ids if i in targets and targets[i] < today]
     meetings = list(
         db.session.scalars(
             sa.select(Meeting).where(Meeting.cohort_id == cohort.id).order_by(Meeting.starts_at)
         )
     )
-    attendance = {
-        (a.meeting_id, a.user_id): a.status
-        for a in db.session.scalars(
-            sa.select(Attendance)
-            .join(Meeting, Meeting.id == Attendance.meeting_id)
-            .where(Meeting.cohort_id == cohort.id)
+
+    # Completions of the cohort's modules, and of those already due.
+    behind: dict[int, int] = {}
+    for user_id, completed, completed_overdue in db.session.execute(
+        sa.select(
+            Completion.user_id,
+            sa.func.count(Completion.id),
+            sa.func.sum(sa.case((_in(Completion.module_id, overdue_ids), 1), else_=0)),
         )
-    }
-    past = [m for m in meetings if m.ends_at < now and m.cancelled_at is None]
+        .where(Completion.user_id.in_(members), _in(Completion.module_id, module_ids))
+        .group_by(Completion.user_id)
+    ):
+        row = rows.get(user_id)
+        if row is not None:
+            row.completed = completed
+            row.started = True
+            behind[user_id] = len(overdue_ids) - (completed_overdue or 0)
+
+    # Last activity on any module (a visit or a submitted attempt), and whether any was on
+    # one of the cohort's modules.
+    on_modules_visit = sa.case((_in(ModuleVisit.module_id, module_ids), 1), else_=0)
+    on_modules_attempt = sa.case((_in(Attempt.module_id, module_ids), 1), else_=0)
+    activity = sa.union_all(
+        sa.select(
+            ModuleVisit.user_id.label("user_id"),
+            sa.func.max(ModuleVisit.last_visited_at).label("at"),
+            sa.func.max(on_modules_visit).label("started"),
+        )
+        .where(ModuleVisit.user_id.in_(members))
+        .group_by(ModuleVisit.user_id),
+        sa.select(
+            Attempt.user_id.label("user_id"),
+            sa.func.max(Attempt.submitted_at).label("at"),
+            sa.func.max(on_modules_attempt).label("started"),
+        )
+        .where(Attempt.user_id.in_(members), Attempt.submitted_at.is_not(None))
+        .group_by(Attempt.user_id),
+    ).subquery()
+    for user_id, last, started in db.session.execute(
+        sa.select(
+            activity.c.user_id,
+            sa.func.max(activity.c.at),
+            sa.func.max(activity.c.started),
+        ).group_by(activity.c.user_id)
+    ):
+        row = rows.get(user_id)
+        if row is not None:
+            row.last_active = last
+            row.started = row.started or bool(started)
+
+    # Average of the best score per module, and the first module (in the cohort's order)
+    # whose quiz the learner failed at least twice without ever passing it.
+    best = (
+        sa.select(
+            Attempt.user_id.label("user_id"),
+            Attempt.module_id.label("module_id"),
+            sa.func.max(Attempt.percent).label("best"),
+            sa.func.sum(_passed_flag).label("passes"),
+            sa.func.sum(_failed_flag).label("fails"),
+        )
+        .where(
+            Attempt.user_id.in_(members),
+            Attempt.submitted_at.is_not(None),
+            _in(Attempt.module_id, module_ids),
+        )
+        .group_by(Attempt.user_id, Attempt.module_id)
+        .subquery()
+    )
+    first_failing: dict[int, Module] = {}
+    if module_ids:
+        position = sa.case(
+            {module_id: index for index, module_id in enumerate(module_ids)},
+            value=best.c.module_id,
+        )
+        failing = sa.case(((best.c.fails >= 2) & (best.c.passes == 0), position))
+        for user_id, total, count, failing_at in db.session.execute(
+            sa.select(
+                best.c.user_id,
+                sa.func.sum(best.c.best),
+                sa.func.count(best.c.best),
+                sa.func.min(failing),
+            ).group_by(best.c.user_id)
+        ):
+            row = rows.get(user_id)
+            if row is None:
+                continue
+            if count:
+                row.average_score = round(total / count, 1)
+            if failing_at is not None:
+                first_failing[user_id] = modules[failing_at]
+
+    # Sessions since the learner joined: absences and attendances (later joiners are never
+    # counted absent).
+    for user_id, absences, attended in db.session.execute(
+        sa.select(
+            Attendance.user_id,
+            sa.func.sum(sa.case((Attendance.status == "absent", 1), else_=0)),
+            sa.func.sum(sa.case((Attendance.status.in_(("present", "late")), 1), else_=0)),
+        )
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .join(
+            Membership,
+            (Membership.user_id == Attendance.user_id)
+            & (Membership.cohort_id == Meeting.cohort_id),
+        )
+        .where(
+            Meeting.cohort_id == cohort.id,
+            Meeting.ends_at < now,
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at >= Membership.joined_at,
+            Attendance.user_id.in_(members),
+        )
+        .group_by(Attendance.user_id)
+    ):
+        row = rows.get(user_id)
+        if row is not None:
+            row.absences, row.attended = absences or 0, attended or 0
 
     for row in rows.values():
-        scores = [c.score for c in row.cells.values() if c.score is not None]
-        row.average_score = round(sum(scores) / len(scores), 1) if scores else None
-        for meeting in past:
-            if meeting.starts_at < row.joined_at:
-                continue  # joined later: never counted absent
-            status = attendance.get((meeting.id, row.user.id))
-            if status == "absent":
-                row.absences += 1
-            elif status in ("present", "late"):
-                row.attended += 1
         reference = row.last_active or row.joined_at
         if (now - reference).days >= inactive_days:
             row.risks.append(("inactive", str((now - reference).days)))
-        failing = [m for m in modules if row.cells[m.id].failed >= 2 and not row.cells[m.id].passed]
-        if failing:
-            row.risks.append(("failed_quiz", failing[0].title))
-        behind = [
-            m
-            for m in modules
-            if m.id in targets and targets[m.id] < today and row.cells[m.id].status != COMPLETED
-        ]
-        if behind:
-            row.risks.append(("behind", str(len(behind))))
+        if row.user.id in first_failing:
+            row.risks.append(("failed_quiz", first_failing[row.user.id].title))
+        overdue = behind.get(row.user.id, len(overdue_ids))
+        if overdue:
+            row.risks.append(("behind", str(overdue)))
         if row.absences >= missed_limit:
             row.risks.append(("missed_sessions", str(row.absences)))
 
-    stats = _module_stats(cohort, modules, course_of, list(rows.values()), targets, member_ids)
     return CohortReport(
         cohort=cohort,
         courses=courses,
         modules=modules,
         rows=list(rows.values()),
-        module_stats=stats,
         meetings=meetings,
-        attendance=attendance,
+        targets=targets,
     )
 
 
-def _module_stats(cohort, modules, course_of, rows, targets, member_ids) -> list[ModuleStats]:
-    wrong = defaultdict(list)
-    if modules:
-        wrong_flag = sa.case((AttemptAnswer.correct.is_(False), 1), else_=0)
-        for module_id, question_id, answers, wrongs in db.session.execute(
-            sa.select(
-                Attempt.module_id,
-                AttemptAnswer.question_id,
-                sa.func.count(AttemptAnswer.id),
-                sa.func.sum(wrong_flag),
-            )
-            .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-            .where(
-                Attempt.user_id.in_(member_ids),
-                Attempt.module_id.in_([m.id for m in modules]),
-                AttemptAnswer.correct.is_not(None),
-            )
-            .group_by(Attempt.module_id, AttemptAnswer.question_id)
-        ):
-            wrong[module_id].append((question_id, answers, wrongs or 0))
-    prompts = {}
-    if modules:
-        for quiz in db.session.scalars(
-            sa.select(Quiz).where(Quiz.module_id.in_([m.id for m in modules]))
-        ):
-            prompts[quiz.module_id] = {q["id"]: q.get("prompt") or q["id"] for q in quiz.questions}
-    stats = []
-    for module in modules:
-        done = sum(1 for r in rows if r.cells[module.id].status == COMPLETED)
-        scores = [r.cells[module.id].score for r in rows if r.cells[module.id].score is not None]
-        hardest = sorted(
-            (
-                {
-                    "id": qid,
-                    "prompt": prompts.get(module.id, {}).get(qid, qid),
-                    "wrong_rate": round(100 * w / n),
-                    "answers": n,
-                }
-                for qid, n, w in wrong.get(module.id, [])
-                if n
-            ),
-            key=lambda h: (-h["wrong_rate"], h["id"]),
-        )[:3]
-        stats.append(
-            ModuleStats(
-                module=module,
-                course=course_of[module.id],
-                completion_rate=round(100 * done / len(rows)) if rows else 0,
-                average_score=round(sum(scores) / len(scores)) if scores else None,
-                due_on=targets.get(module.id),
-                hardest=hardest,
-            )
+def load_cells(report: CohortReport, rows: list[LearnerRow]) -> None:
+    """Fill in the cells of ``rows`` (a page of the matrix, or an export): three queries."""
+    if not rows:
+        return
+    module_ids = [m.id for m in report.modules]
+    by_user = {}
+    for row in rows:
+        row.cells = {module_id: Cell() for module_id in module_ids}
+        by_user[row.user.id] = row.cells
+    # A page names its learners; an export of a whole cohort asks for all members instead of
+    # binding thousands of parameters.
+    if len(by_user) <= PAGE_SIZE:
+        who = list(by_user)
+    else:
+        who = _members(report.cohort)
+    for user_id, module_id in db.session.execute(
+        sa.select(ModuleVisit.user_id, ModuleVisit.module_id).where(
+            ModuleVisit.user_id.in_(who), _in(ModuleVisit.module_id, module_ids)
         )
+    ):
+        cells = by_user.get(user_id)
+        if cells is not None:
+            cells[module_id].status = IN_PROGRESS
+    for user_id, module_id in db.session.execute(
+        sa.select(Completion.user_id, Completion.module_id).where(
+            Completion.user_id.in_(who), _in(Completion.module_id, module_ids)
+        )
+    ):
+        cells = by_user.get(user_id)
+        if cells is not None:
+            cells[module_id].status = COMPLETED
+    for user_id, module_id, best, count, passes, fails in db.session.execute(
+        sa.select(
+            Attempt.user_id,
+            Attempt.module_id,
+            sa.func.max(Attempt.percent),
+            sa.func.count(Attempt.id),
+            sa.func.sum(_passed_flag),
+            sa.func.sum(_failed_flag),
+        )
+        .where(
+            Attempt.user_id.in_(who),
+            Attempt.submitted_at.is_not(None),
+            _in(Attempt.module_id, module_ids),
+        )
+        .group_by(Attempt.user_id, Attempt.module_id)
+    ):
+        cells = by_user.get(user_id)
+        if cells is None:
+            continue
+        cell = cells[module_id]
+        cell.score, cell.attempts, cell.passed, cell.failed = best, count, bool(passes), fails
+        if cell.status == NOT_STARTED:
+            cell.status = IN_PROGRESS
+
+
+def attendance_of(cohort: Cohort, user_ids=None) -> dict[tuple[int, int], str]:
+    """Recorded statuses by (meeting id, user id) for the cohort's meetings (one query)."""
+    query = (
+        sa.select(Attendance.meeting_id, Attendance.user_id, Attendance.status)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(Meeting.cohort_id == cohort.id)
+    )
+    if user_ids is not None:
+        query = query.where(Attendance.user_id.in_(list(user_ids)))
+    return {
+        (meeting_id, user_id): status for meeting_id, user_id, status in db.session.execute(query)
+    }
+
+
+def module_stats(report: CohortReport) -> list[ModuleStats]:
+    """Completion rate and average best score of each module over all members (two queries)."""
+    module_ids = [m.id for m in report.modules]
+    if not module_ids:
+        return []
+    members = _members(report.cohort)
+    done = dict(
+        db.session.execute(
+            sa.select(Completion.module_id, sa.func.count(Completion.id))
+            .where(Completion.user_id.in_(members), Completion.module_id.in_(module_ids))
+            .group_by(Completion.module_id)
+        ).all()
+    )
+    best = (
+        sa.select(Attempt.module_id.label("module_id"), sa.func.max(Attempt.percent).label("best"))
+        .where(
+            Attempt.user_id.in_(members),
+            Attempt.submitted_at.is_not(None),
+            Attempt.module_id.in_(module_ids),
+        )
+        .group_by(Attempt.user_id, Attempt.module_id)
+        .subquery()
+    )
+    scores = {
+        module_id: (total, count)
+        for module_id, total, count in db.session.execute(
+            sa.select(
+                best.c.module_id, sa.func.sum(best.c.best), sa.func.count(best.c.best)
+            ).group_by(best.c.module_id)
+        )
+    }
+    learners = len(report.rows)
+    stats = []
+    for course, modules in report.courses:
+        for module in modules:
+            total, count = scores.get(module.id, (None, 0))
+            stats.append(
+                ModuleStats(
+                    module=module,
+                    course=course,
+                    completion_rate=round(100 * done.get(module.id, 0) / learners)
+                    if learners
+                    else 0,
+                    average_score=round(total / count) if count else None,
+                    due_on=report.targets.get(module.id),
+                )
+            )
     return stats
-
-
-def _members(cohort: Cohort):
-    """The user ids of the cohort's members, as a subquery."""
-    return sa.select(Membership.user_id).where(Membership.cohort_id == cohort.id)
-
-
-_passed_flag = sa.case((Attempt.passed.is_(True), 1), else_=0)
-_failed_flag = sa.case((Attempt.passed.is_(False), 1), else_=0)
 
 
 @dataclass
@@ -761,8 +883,47 @@ def filter_rows(
     if show == "at_risk":
         result = [r for r in result if r.at_risk]
     elif show == "not_started":
-        result = [r for r in result if all(c.status == NOT_STARTED for c in r.cells.values())]
+        result = [r for r in result if not r.started]
     elif show == "completed":
         result = [r for r in result if r.total and r.completed == r.total]
     key = SORT_KEYS.get(sort, SORT_KEYS["name"])
     return sorted(result, key=lambda r: (key(r), r.user.name.casefold()), reverse=descending)
+
+
+@dataclass
+class Page:
+    """One page of the matrix's rows."""
+
+    rows: list[LearnerRow]
+    number: int
+    pages: int
+    total: int  #: rows over all pages
+    first: int  #: position of the first row shown, from 1 (0 when there is none)
+    last: int
+
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: the first, the last and those around this one; ``None`` for a
+        gap."""
+        wanted = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        shown: list[int | None] = []
+        for n in sorted(n for n in wanted if 1 <= n <= self.pages):
+            if shown and n - shown[-1] > 1:
+                shown.append(None if n - shown[-1] > 2 else n - 1)
+            shown.append(n)
+        return shown
+
+
+def page_of(rows: list[LearnerRow], number: int, size: int = PAGE_SIZE) -> Page:
+    """Page ``number`` of ``rows``, clamped to the pages there are."""
+    pages = max(1, -(-len(rows) // size))
+    number = min(max(1, number), pages)
+    start = (number - 1) * size
+    shown = rows[start : start + size]
+    return Page(
+        rows=shown,
+        number=number,
+        pages=pages,
+        total=len(rows),
+        first=start + 1 if shown else 0,
+        last=start + len(shown),
+    )

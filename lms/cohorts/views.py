@@ -90,16 +90,20 @@ def _matrix_args():
 @bp.route("/facilitate/cohorts/<int:cohort_id>")
 @facilitator_required
 def cohort(cohort_id: int):
-    """The learner x module matrix, per-module statistics, sessions and how to join."""
+    """The learner x module matrix a page at a time, per-module figures, sessions, joining."""
     cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
     report = cohorts.cohort_report(cohort_)
     args = _matrix_args()
-    rows = cohorts.filter_rows(report.rows, **args)
+    page = cohorts.page_of(
+        cohorts.filter_rows(report.rows, **args), request.args.get("page", 1, type=int)
+    )
+    cohorts.load_cells(report, page.rows)
     return render_template(
         "cohorts/cohort.html",
         cohort=cohort_,
         report=report,
-        rows=rows,
+        page=page,
+        module_stats=cohorts.module_stats(report),
         args=args,
         headline=report.headline(utcnow()),
         join_url=url_for("cohorts.join_code", code=cohort_.join_code, _external=True),
@@ -160,10 +164,11 @@ def export(cohort_id: int, kind: str):
     if kind not in ("matrix", "quiz-results", "attendance"):
         abort(404)
     report = cohorts.cohort_report(cohort_)
-    rows = cohorts.filter_rows(report.rows, **_matrix_args())
+    rows = cohorts.filter_rows(report.rows, **_matrix_args())  # every page, not just one
     current_app.logger.info("export %s of cohort %s by user %s", kind, cohort_.id, current_user.id)
     slug = f"cohort-{cohort_.id}-{kind}.csv"
     if kind == "matrix":
+        cohorts.load_cells(report, rows)
         header = ["Learner", "Email", "Progress %", "Average score %", "Last active", "At risk"]
         header += [m.title for m in report.modules]
         data = [
@@ -180,28 +185,31 @@ def export(cohort_id: int, kind: str):
         ]
         return _csv_response(slug, header, data)
     if kind == "quiz-results":
+        cohorts.load_cells(report, rows)
         header = ["Learner", "Email", "Course", "Module", "Best score %", "Attempts", "Passed"]
         data = [
             [
                 r.user.name,
                 r.user.email,
-                s.course.title,
-                s.module.title,
-                r.cells[s.module.id].score,
-                r.cells[s.module.id].attempts,
-                "yes" if r.cells[s.module.id].passed else "no",
+                course.title,
+                m.title,
+                r.cells[m.id].score,
+                r.cells[m.id].attempts,
+                "yes" if r.cells[m.id].passed else "no",
             ]
             for r in rows
-            for s in report.module_stats
-            if r.cells[s.module.id].attempts
+            for course, modules in report.courses
+            for m in modules
+            if r.cells[m.id].attempts
         ]
         return _csv_response(slug, header, data)
+    recorded = cohorts.attendance_of(cohort_)
     meetings = [m for m in report.meetings if m.cancelled_at is None]
     header = ["Learner", "Email"] + [f"{m.title} ({m.starts_at:%Y-%m-%d})" for m in meetings]
     data = [
         [r.user.name, r.user.email]
         + [
-            report.attendance.get(
+            recorded.get(
                 (m.id, r.user.id), "" if m.starts_at >= r.joined_at else "not yet a member"
             )
             for m in meetings
@@ -468,8 +476,9 @@ def learner(cohort_id: int, user_id: int):
     """One learner: progress, attempts with answers, reflections and attendance."""
     cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
     membership = cohorts.load_member_or_404(cohort_, user_id)
-    report = cohorts.cohort_report(cohort_)
-    row = next(r for r in report.rows if r.user.id == user_id)
+    report = cohorts.cohort_report(cohort_, user_ids=[user_id])
+    (row,) = report.rows
+    cohorts.load_cells(report, [row])
     module_ids = [m.id for m in report.modules]
     attempts = list(
         db.session.scalars(
@@ -489,6 +498,7 @@ def learner(cohort_id: int, user_id: int):
         row=row,
         report=report,
         attempts=attempts,
+        attendance=cohorts.attendance_of(cohort_, [user_id]),
     )
 
 

@@ -35,6 +35,7 @@ def test_cohort_page_links_each_module_to_its_statistics(client, worked):
     assert f'<a href="{url}">First steps</a>' in page
     row = page[page.index(url) :].split("</tr>")[0]
     assert "50%" in row  # completed by one learner of two; best scores 100% and 0%
+    assert "Hardest questions" not in page  # on each module's page only
 
 
 def test_module_page_shows_rates_hardest_questions_and_who_is_left(client, worked):
