@@ -5,7 +5,6 @@ import io
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
 from lms.accounts.models import User
@@ -125,6 +124,8 @@ def parse_class_list(text: str, cohort_id: int) -> list[Row]:
 
 def _check(cells: list[str], name: str, email: str) -> tuple[str | None, str]:
     """Why a row cannot be imported (``None`` when it can), and its normalised email."""
+    from email_validator import EmailNotValidError, validate_email  # slow to import: lazily
+
     if len(cells) < 2:
         return _("Expected two columns: name, email."), email
     if len(cells) > 2 and any(cells[2:]):

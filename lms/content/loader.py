@@ -5,6 +5,7 @@
 """
 
 import hashlib
+import os
 import posixpath
 import re
 from collections import Counter
@@ -77,6 +78,7 @@ _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?")
 _CODE_SPAN = re.compile(r"`+[^`]*`+")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _ADMONITION = re.compile(r"^\s*!!!\s*([\w-]*)")
+_H1 = re.compile(r"^#\s")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -163,9 +165,11 @@ def _digest(*parts: bytes | str) -> str:
 class _Reader:
     """Walks the tree, collecting problems with paths relative to the content root."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, known_quizzes: dict | None = None):
         self.root = root
         self.problems: list[Problem] = []
+        #: Quiz file hash -> questions already published and checked from that exact file.
+        self.known_quizzes = known_quizzes or {}
 
     def rel(self, path: Path) -> str:
         try:
@@ -233,15 +237,19 @@ def find_root(path: Path) -> tuple[Path, str]:
     return path, "root"
 
 
-def load_content(path: str | Path) -> ContentTree:
-    """Read and check the content at ``path``: the content root, an area or a course folder."""
+def load_content(path: str | Path, known_quizzes: dict | None = None) -> ContentTree:
+    """Read and check the content at ``path``: the content root, an area or a course folder.
+
+    ``known_quizzes`` maps the hash of a quiz file already published (and so checked) to its
+    questions; such a file is not parsed again (a re-sync of unchanged content stays fast).
+    """
     path = Path(path)
     if not path.is_dir():
         tree = ContentTree(root=path)
         tree.problems.append(Problem(str(path), 1, "no such content folder"))
         return tree
     root, scope = find_root(path)
-    reader = _Reader(root)
+    reader = _Reader(root, known_quizzes)
     tree = ContentTree(root=root, scope=scope, scope_path=reader.rel(path.resolve()))
 
     course_dirs = _course_dirs(reader, root)
@@ -353,7 +361,8 @@ class _ModuleIndex:
         parts = urlsplit(target)
         rel_path = unquote(parts.path)
         fragment = f"#{parts.fragment}" if parts.fragment else ""
-        resolved = (source_dir / rel_path).resolve()
+        # source_dir is already resolved: normalising is enough (no filesystem lookup).
+        resolved = Path(os.path.normpath(source_dir / rel_path))
         course_dir = next((d for d in (resolved, *resolved.parents) if d in self.course_dirs), None)
         if course_dir is None:
             return None, f"link '{target}' points outside the courses of this content tree"
@@ -394,19 +403,21 @@ def _check_markdown(
             continue
         if in_fence:
             continue
-        admonition = _ADMONITION.match(line)
+        admonition = _ADMONITION.match(line) if "!!!" in line else None
         if admonition and admonition.group(1).lower() not in ADMONITIONS:
             kind = admonition.group(1) or "(none)"
             reader.problem(
                 path, number, f"unknown admonition '{kind}'; use one of: {', '.join(ADMONITIONS)}"
             )
-        if module and re.match(r"^#\s", line):
+        if module and line.startswith("#") and _H1.match(line):
             reader.problem(
                 path,
                 number,
                 "a '#' heading repeats the page title; start sections at '##'",
                 "warning",
             )
+        if "](" not in line and "]:" not in line:
+            continue  # no link on this line
         scan = _CODE_SPAN.sub("", line)
         targets = [(m.group(1) == "!", m.group(2)) for m in _INLINE_LINK.finditer(scan)]
         ref = _REF_DEF.match(scan)
@@ -546,6 +557,11 @@ def _load_quiz(reader: _Reader, path: Path) -> QuizSource | None:
     source = reader.read_text(path)
     if source is None:
         return None
+    digest = _digest(reader.rel(path), source)
+    if digest in reader.known_quizzes:
+        return QuizSource(
+            path=reader.rel(path), settings={}, questions=reader.known_quizzes[digest], hash=digest
+        )
     try:
         data = load_yaml(source)
     except YamlError as exc:
@@ -560,5 +576,5 @@ def _load_quiz(reader: _Reader, path: Path) -> QuizSource | None:
         path=reader.rel(path),
         settings={k: v for k, v in quiz.items() if k != "questions"},
         questions=quiz["questions"],
-        hash=_digest(reader.rel(path), source),
+        hash=digest,
     )

@@ -59,6 +59,9 @@ def _toc_entries(tokens) -> list:
     ]
 
 
+#: Text markdown leaves as it is (no markup characters, one line).
+_PLAIN_TEXT = re.compile(r"(?:[^\W_]|[ \t.,;:?'\"()%/°€$=-])*")
+_LIST_START = re.compile(r"\s*(?:[-+=]|\d+[.)])(?:\s|$)")
 _IMG = re.compile(r'<img [^>]*src="([^"]+)"[^>]*>')
 
 
@@ -123,6 +126,9 @@ class Renderer:
         """Render a short text (a choice, a feedback); a lone paragraph loses its ``<p>``."""
         if not source:
             return ""
+        if _PLAIN_TEXT.fullmatch(source) and not _LIST_START.match(source):
+            # Most choices are plain words: markdown would only escape them (same output).
+            return html.escape(source.strip(), quote=False)
         self.md.reset()
         self.md.lms_links.resolver = None
         body = self.md.convert(str(source)).strip()

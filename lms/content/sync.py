@@ -49,7 +49,8 @@ def sync_content(path: str | Path, progress=None) -> SyncReport:
     ``progress`` is called with ``(done, total)`` as courses are processed. The caller
     commits; on any error nothing was changed.
     """
-    tree = load_content(path)
+    quizzes = {q.module_id: q for q in db.session.scalars(sa.select(Quiz))}
+    tree = load_content(path, known_quizzes={q.content_hash: q.questions for q in quizzes.values()})
     report = SyncReport(tree=tree)
     if tree.errors:
         return report
@@ -59,7 +60,6 @@ def sync_content(path: str | Path, progress=None) -> SyncReport:
     modules: dict[int, dict[str, Module]] = {}
     for module in db.session.scalars(sa.select(Module)):
         modules.setdefault(module.course_id, {})[module.slug] = module
-    quizzes = {q.module_id: q for q in db.session.scalars(sa.select(Quiz))}
 
     for done, source in enumerate(tree.courses, start=1):
         course = _upsert_course(report, courses.get(source.slug), source, tree, renderer, now)

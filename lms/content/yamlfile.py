@@ -30,8 +30,12 @@ class LineList(list):
         return self.lines[index] if 0 <= index < len(self.lines) else self.line
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings and sequences carry line numbers."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader whose mappings and sequences carry line numbers.
+
+    libyaml's C parser (``CSafeLoader``) reads about seven times faster; PyYAML's pure-Python
+    one is the fallback where libyaml is missing. Both give the same data and lines.
+    """
 
 
 class SourceInt(int):
