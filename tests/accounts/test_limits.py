@@ -11,6 +11,9 @@ from tests.conftest import csrf_token
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
+_APPS = []
+
+
 def limited_app(tmp_path, database_url, monkeypatch, **config):
     monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app(
@@ -25,6 +28,7 @@ def limited_app(tmp_path, database_url, monkeypatch, **config):
     )
     with app.app_context():
         db.create_all()
+    _APPS.append(app)
     return app
 
 
@@ -41,6 +45,10 @@ def wrong_login(client, email="nobody@example.org", address="192.0.2.1"):
 def _reset_limits():
     yield
     limiter.enabled = False
+    while _APPS:  # close every connection the apps opened
+        with _APPS.pop().app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_too_many_sign_ins_from_one_address_get_a_clear_429(tmp_path, database_url, monkeypatch):
