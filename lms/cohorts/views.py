@@ -729,9 +729,14 @@ def join_code(code: str):
     """Confirm and join (the link a facilitator shares)."""
     found = cohorts.cohort_by_join_code(code)
     if found is None or not found.join_open:
-        return render_error(
-            404, _("No cohort is open with this code. Check the link with your facilitator.")
-        )
+        form = JoinForm(data={"code": code[:40]})
+        form.code.errors = [
+            _(
+                "No cohort is open with this code. Check the link with your "
+                "facilitator, or type the code again."
+            )
+        ]
+        return render_template("cohorts/join.html", form=form), 404
     if request.method == "POST":
         _check_csrf()
         if cohorts.add_member(found, current_user):
@@ -816,7 +821,7 @@ def rsvp(meeting_id: int):
         row.answer, row.answered_at = answer, utcnow()
     db.session.commit()
     flash(_("Thank you, your answer is saved."), "success")
-    return redirect(url_for("cohorts.my_sessions") + f"#session-{meeting.id}")
+    return redirect(url_for("cohorts.my_sessions"))
 
 
 @bp.route("/checkin/<token>", methods=["GET", "POST"])

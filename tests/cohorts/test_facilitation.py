@@ -338,3 +338,12 @@ def test_required_sessions_hold_back_the_certificate(app, client, content_dir, s
         db.session.add(Attendance(meeting_id=meeting.id, user_id=setup["ids"][0], status="present"))
         db.session.commit()
     assert "View your certificate" in client.get("/courses/sample-course/").get_data(as_text=True)
+
+
+def test_a_wrong_join_link_offers_to_type_the_code(app, client, make_user):
+    _, email = make_user()
+    login(client, email)
+    response = client.get("/join/WRONG123")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "No cohort is open with this code" in html and 'action="/join"' in html
