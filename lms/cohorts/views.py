@@ -38,28 +38,26 @@ from lms.quizzes.models import Attempt
 LATE_AFTER = timedelta(minutes=10)
 
 
-def facilitator_required(view):
-    """Facilitators and admins only; learners get a 403 page."""
+def _role_required(allowed):
+    """A view decorator: signed in, and ``allowed(user)``; anyone else gets a 403 page."""
 
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_facilitator:
-            abort(403)
-        return view(*args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not allowed(current_user):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
 
 
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+#: Facilitators and admins only (each cohort is then checked by ``load_cohort_or_404``).
+facilitator_required = _role_required(lambda user: user.is_facilitator)
+#: Admins only: creating cohorts and choosing their facilitators.
+admin_required = _role_required(lambda user: user.is_admin)
 
 
 # --- dashboard and cohort page ------------------------------------------------------------
