@@ -26,7 +26,9 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+#: Objects stay usable after a commit: views commit once, then render what they loaded
+#: (expiring would reload every object one query at a time while the page renders).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -36,7 +38,7 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 #: GET views that write (a module page records the visit, a quiz page opens an attempt).
-WRITING_GET_ENDPOINTS = {"courses.module", "courses.course", "quizzes.take"}
+WRITING_GET_ENDPOINTS = {"courses.module", "quizzes.take"}
 
 
 def may_write() -> bool:
@@ -49,16 +51,29 @@ def may_write() -> bool:
 
     if not has_request_context():
         return True
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    if request.method not in ("GET", "HEAD", "OPTIONS") or g.get("lms_will_write"):
         return True
-    return request.endpoint in WRITING_GET_ENDPOINTS or bool(g.get("lms_will_write"))
+    if g.get("lms_committed"):
+        return False  # the view wrote and committed; what follows (rendering) only reads
+    return request.endpoint in WRITING_GET_ENDPOINTS
 
 
 def will_write() -> None:
-    """Say, before the first query of a GET request, that this request will write."""
+    """Say, before the next transaction of a GET request begins, that it will write."""
     from flask import g
 
     g.lms_will_write = True
+
+
+def _after_commit(_session) -> None:
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.lms_committed = True
+        g.lms_will_write = False
+
+
+sa.event.listen(db.session, "after_commit", _after_commit)
 
 
 def utcnow():

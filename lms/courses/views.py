@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from lms.certificates.services import issue_if_complete
+from lms.certificates.services import certificate_for, issue_if_complete
 from lms.content.loader import ASSET_EXTENSIONS
 from lms.courses import bp
 from lms.courses.models import AREAS
@@ -25,7 +25,7 @@ from lms.courses.services import (
     module_counts,
     published_courses,
 )
-from lms.extensions import db
+from lms.extensions import db, will_write
 from lms.progress import services as progress
 from lms.quizzes.services import best_attempt, current_quiz, quizzes_by_module
 
@@ -64,8 +64,12 @@ def course(slug: str):
         resume = progress.next_module(current_user.id, course, modules)
         standing = progress.progress_by_course(current_user.id, [course.id]).get(course.id)
         if standing and standing.finished:
-            certificate = issue_if_complete(current_user, course)
-            db.session.commit()
+            certificate = certificate_for(current_user.id, course.id)
+            if certificate is None:  # finished by an archived module, or required sessions
+                db.session.commit()  # end the read-only transaction ...
+                will_write()  # ... and issue in a write-ready one
+                certificate = issue_if_complete(current_user, course)
+                db.session.commit()
     quizzes = quizzes_by_module([m.id for m in modules])
     prerequisite_courses = course_by_slugs(
         [p["course"] for p in course.prerequisites if "course" in p]

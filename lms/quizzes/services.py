@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from lms.courses.models import Module
 from lms.extensions import db, utcnow
@@ -33,10 +34,12 @@ def quizzes_by_module(module_ids) -> dict[int, Quiz]:
 
 
 def attempts_for(user_id: int, quiz: Quiz) -> list[Attempt]:
+    """The learner's attempts, without their (large) question copies until one is needed."""
     return list(
         db.session.scalars(
             sa.select(Attempt)
             .where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)
+            .options(defer(Attempt.questions), defer(Attempt.layout))
             .order_by(Attempt.number)
         )
     )
