@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := LMS_ENV=development
 
-.PHONY: run serve test test-postgres setup check-content sync-content lint format migration clean
+.PHONY: run serve test test-postgres bench bench-postgres bench-dashboard bench-content setup check-content sync-content lint format migration clean
 
 # The server that `make test-postgres` creates its throwaway database on.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -44,6 +44,26 @@ $(PG_STAMP): $(STAMP)
 ## test-postgres: the whole suite on PostgreSQL (needs a server; says so when none answers)
 test-postgres: $(PG_STAMP)
 	LMS_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/python -m pytest -q
+
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis,bench]'
+	@touch $(BENCH_STAMP)
+
+## bench: load benchmark on SQLite (gunicorn, 500 learners, 32 users; ~3 minutes)
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/load.py --database sqlite
+
+## bench-postgres: the same on the PostgreSQL server at 127.0.0.1:5432
+bench-postgres: $(BENCH_STAMP)
+	$(BIN)/python bench/load.py --database postgres
+
+## bench-dashboard / bench-content: cohort page at 50-2,000 learners; 1,000-module content sync
+bench-dashboard: $(STAMP)
+	$(BIN)/python bench/dashboard.py
+
+bench-content: $(STAMP)
+	$(BIN)/python bench/content_sync.py
 
 ## check-content: validate content/ with path:line messages
 check-content: $(STAMP)
