@@ -241,3 +241,22 @@ def make_cohort(app):
 
 def logout(client):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+
+@pytest.fixture
+def alma_and_boris(client, make_user, make_cohort):
+    """A cohort where Alma completed the first module (quiz passed) and Boris failed its quiz
+    twice; ``client`` is left signed in as their facilitator. Returns the cohort id."""
+    fac_id, fac_email = make_user("facilitator")
+    alma, alma_email = make_user("learner", name="Alma Active")
+    boris, boris_email = make_user("learner", name="Boris Behind")
+    cohort_id = make_cohort([fac_id], [alma, boris])
+    login(client, alma_email)
+    complete_with_quiz(client)
+    logout(client)
+    login(client, boris_email)
+    submit_quiz(client, FAILING)
+    submit_quiz(client, FAILING)
+    logout(client)
+    login(client, fac_email)
+    return cohort_id

@@ -5,24 +5,12 @@ import sqlalchemy as sa
 
 from lms.courses.models import Module
 from lms.extensions import db
-from tests.conftest import FAILING, complete_with_quiz, login, logout, submit_quiz
 
 
 @pytest.fixture
-def worked(app, client, make_user, make_cohort):
+def worked(app, alma_and_boris):
     """Alma passed the first module's quiz and completed it; Boris failed the quiz twice."""
-    fac_id, fac_email = make_user("facilitator")
-    alma, alma_email = make_user("learner", name="Alma Active")
-    boris, boris_email = make_user("learner", name="Boris Behind")
-    cohort_id = make_cohort([fac_id], [alma, boris])
-    login(client, alma_email)
-    complete_with_quiz(client)
-    logout(client)
-    login(client, boris_email)
-    submit_quiz(client, FAILING)
-    submit_quiz(client, FAILING)
-    logout(client)
-    login(client, fac_email)
+    cohort_id = alma_and_boris
     with app.app_context():
         first = db.session.scalar(sa.select(Module.id).where(Module.slug == "first-steps"))
         elsewhere = db.session.scalar(sa.select(Module.id).where(Module.slug == "looking-ahead"))
