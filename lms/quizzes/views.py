@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from lms.certificates.services import issue_if_complete
+from lms.content.quizfile import CREDIT_SLACK
 from lms.courses.services import load_course_or_404, load_module_or_404
 from lms.errors import render_error
 from lms.extensions import db, limiter
@@ -201,7 +202,7 @@ def _review(question: dict, answer, reveal: bool) -> dict:
             if best and best.get("feedback_html"):
                 item["feedback"].append(Markup(best["feedback_html"]))  # noqa: S704
         for target in question["answers"]:
-            if target["credit"] >= 100 - 0.5:
+            if target["credit"] >= 100 - CREDIT_SLACK:
                 item["expected"].append(_describe_target(target, question, qtype))
     elif qtype == "matching":
         matches = response["matches"] if response else []
