@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 
 import yaml
+from common import code_version
 
 ROOT = Path(__file__).resolve().parent.parent
 AREAS = ("technology", "trends", "mindset")
@@ -451,23 +452,6 @@ class Lms:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         return time.perf_counter() - start
-
-
-def code_version() -> str:
-    """The commit measured, and whether the app had uncommitted changes (read-only git)."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "lms", "migrations"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    except OSError:
-        return "unknown"
-    return f"{commit or 'unknown'}{'+changes' if dirty else ''}"
 
 
 def require(condition, what: str, output: str) -> None:

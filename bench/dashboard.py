@@ -27,7 +27,6 @@ import pstats
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa
+from common import code_version, percentile  # noqa: E402 - bench/ is the script's folder
 from flask import url_for
 from markupsafe import escape
 from werkzeug.security import generate_password_hash
@@ -610,12 +610,6 @@ def check_all_pages(client, url: str, data: Dataset, learner_link: str) -> int:
     return pages
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    """Nearest-rank percentile (p95 of 7 samples is the slowest of them)."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
 def measure(size: int, modules: int, repeat: int, warmup: int, seed: int, profile: bool) -> dict:
     with tempfile.TemporaryDirectory(prefix="lms-bench-") as tmp:
         os.environ["LMS_INSTANCE_PATH"] = str(Path(tmp) / "instance")
@@ -729,23 +723,6 @@ def growth(results: list[dict]) -> tuple[bool | None, list[str]]:
             f"p50 ~ n^{exponent:.2f}: {'linear or better' if ok else 'FASTER THAN LINEAR'}"
         )
     return linear, lines
-
-
-def code_version() -> str:
-    """The commit measured, with ``+changes`` when lms/ differs from it (read-only git calls)."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        changed = subprocess.run(
-            ["git", "--no-optional-locks", "status", "--porcelain", "--", "lms"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    except OSError:
-        return "unknown"
-    return (commit or "unknown") + ("+changes" if changed else "")
 
 
 def report(results: list[dict]) -> dict:

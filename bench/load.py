@@ -705,18 +705,13 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    """Nearest rank: the smallest sample with at least ``fraction`` of them at or below it."""
-    ordered = sorted(samples)
-    rank = max(1, -(-int(fraction * 1000) * len(ordered) // 1000))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
 def summarise(phase: Phase, window: dict) -> dict[str, dict]:
     """Per endpoint: requests completed in the window, req/s, p50/p95/p99/max ms, errors.
 
     Setup requests (sign-in, opening attempts) are counted whenever they happened.
     """
+    from common import percentile
+
     samples: dict[str, list] = {}
     for name, done_at, ms, size, failed in phase.records:
         setup = name in SETUP or name.endswith("(setup)")
@@ -939,23 +934,6 @@ def print_profile(results: dict) -> None:
 # --- reporting ----------------------------------------------------------------------------
 
 
-def code_version() -> str:
-    """The commit measured, with ``+changes`` when lms/ differs from it (read-only git calls)."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        changed = subprocess.run(
-            ["git", "--no-optional-locks", "status", "--porcelain", "--", "lms", "migrations"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    except OSError:
-        return "unknown"
-    return (commit or "unknown") + ("+changes" if changed else "")
-
-
 def _cores(window: dict) -> str:
     server, client = window.get("server_cpu"), window.get("client_cpu")
     return (
@@ -1175,19 +1153,13 @@ def report(run: dict) -> dict:
 # --- main ---------------------------------------------------------------------------------
 
 
-ALONE = (
-    "catalogue",
-    "course page",
-    "module page",
-    "quiz page",
-    "quiz submit",
-    "quiz result",
-    "progress API",
-    "cohort page",
-)
+#: Endpoints measured alone after the mix: the same as the mix's.
+ALONE = MIX_ENDPOINTS
 
 
 def main(argv=None) -> int:
+    from common import code_version
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--users", type=int, default=32, help="concurrent users (default 32)")
