@@ -2,7 +2,7 @@
 
 Used by ``bench/load.py``; needs an app context. Accounts are bulk-inserted with one password
 hash computed once (scrypt is slow on purpose); progress comes from the demo's own simulation
-(``lms.demo._simulate_learner``), so visits, attempts, graded answers and completions are real.
+(``lms.demo.simulate_learner``), so visits, attempts, graded answers and completions are real.
 """
 
 import random
@@ -16,7 +16,7 @@ from lms.accounts.models import User
 from lms.cohorts import services as cohorts
 from lms.cohorts.models import Meeting, Membership
 from lms.courses.models import Course, Module
-from lms.demo import FIRST_NAMES, LAST_NAMES, _simulate_learner
+from lms.demo import FIRST_NAMES, LAST_NAMES, simulate_learner
 from lms.extensions import db, utcnow
 from lms.quizzes.models import Quiz
 from lms.quizzes.services import quizzes_by_module
@@ -121,7 +121,7 @@ def seed(
         user = users[ids[p["email"]]]
         # Varied on purpose: some never start, a few finish everything, most are in between.
         diligence = 0.0 if index % 12 == 5 else min(1.0, rng.betavariate(1.6, 1.8) * 1.1)
-        _simulate_learner(user, modules, rng, diligence=diligence, index=index)
+        simulate_learner(user, modules, rng, diligence=diligence, index=index)
 
     past = Meeting(
         cohort_id=cohort.id,

@@ -111,7 +111,7 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
         cohorts.add_member(cohort, user, joined_at=utcnow() - timedelta(days=28))
     modules = [m for _c, ms in cohorts.cohort_modules(cohort) for m in ms]
     for index, user in enumerate(learners[1:]):
-        _simulate_learner(user, modules, rng, diligence=rng.random(), index=index)
+        simulate_learner(user, modules, rng, diligence=rng.random(), index=index)
     now = utcnow()
     past = Meeting(
         cohort_id=cohort.id,
@@ -153,7 +153,7 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
     return cohort.name
 
 
-def _simulate_learner(user, modules, rng, diligence: float, index: int) -> None:
+def simulate_learner(user, modules, rng, diligence: float, index: int) -> None:
     """Visits, reads, quiz attempts and completions, spread over the last weeks."""
     from lms.progress import services as progress
     from lms.progress.models import ModuleVisit
