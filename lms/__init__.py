@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     # Views register their routes on import; blueprints are registered after.
     import lms.accounts.views
     import lms.api.views
+    import lms.audit.models
     import lms.certificates.views
     import lms.cohorts.views
     import lms.courses.views

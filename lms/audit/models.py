@@ -1,0 +1,32 @@
+"""One row per security-relevant event; rows are never updated or deleted by the app."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.extensions import UTCDateTime, db, utcnow
+
+
+class AuditEvent(db.Model):
+    """Who did what to which object, when and from where."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: A dotted name such as ``login.success``, ``user.role_changed``, ``cohort.exported``.
+    kind: Mapped[str] = mapped_column(sa.String(60), index=True)
+    #: The person who acted; ``None`` for anonymous requests and the command line.
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: What was acted on, as ``type:id`` (``user:12``, ``cohort:3``); ``None`` when nothing.
+    target: Mapped[str | None] = mapped_column(sa.String(80), index=True)
+    #: The client address as seen by the app (after ``LMS_TRUSTED_PROXIES``).
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+    #: Small JSON details; never passwords, tokens or answers.
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.id} {self.kind} {self.target}>"
