@@ -48,7 +48,7 @@ class CatalogueReport:
 def check_catalogue(path: Path, language: str) -> CatalogueReport:
     """Count untranslated and fuzzy messages and check every translation's placeholders."""
     with open(path, "rb") as handle:
-        catalog = read_po(handle, locale=language)
+        catalog = read_po(handle)
     report = CatalogueReport(language, plural_forms=catalog.num_plurals)
     for message in catalog:
         if not message.id:
