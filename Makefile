@@ -23,15 +23,15 @@ PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(STAMP)
-	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l $* -i $< -o $@
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS) -l $* -i $< -o $@
 
 ## translations: extract every UI string, update each language's .po, compile, print what is missing
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
 		--add-location=file --sort-by-file --no-wrap --project='COCO4CCI Academy' \
 		--copyright-holder='COCO4CCI Academy' -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
-	$(BIN)/pybabel compile -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q update --no-wrap --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 	$(BIN)/lms translations status
 
 ## setup: create .venv, install, migrate the database, publish content/, create demo accounts
