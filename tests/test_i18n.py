@@ -261,3 +261,43 @@ def test_invited_learners_get_the_cohorts_language(app, client, make_user, make_
     with app.app_context():
         nina = db.session.scalar(sa.select(User).where(User.email == "nina@example.org"))
         assert nina.locale == "it"
+
+
+def test_translations_status_counts_what_is_left_per_language(runner):
+    from lms.cli import main
+
+    result = runner.invoke(main, ["translations", "status", "--verbose"])
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"^sl: (\d+) of \1 translated, 0 untranslated, 0 fuzzy, 0 with wrong placeholders "
+        r"\(4 plural forms\)$",
+        result.output,
+        re.M,
+    ), result.output
+    assert re.search(r"^hu: 0 of \d+ translated", result.output, re.M)
+    assert "  untranslated: Sign in\n" in result.output
+
+
+def test_calendar_feed_speaks_its_readers_language(app):
+    from icalendar import Calendar
+
+    from lms.cohorts.calendar import build_calendar
+    from lms.cohorts.models import Cohort
+    from tests.cohorts.test_calendar import make_meeting
+
+    cohort = Cohort(id=3, name="Ljubljana", partner="TECOS")
+    meeting = make_meeting(
+        8,
+        cohort,
+        datetime(2026, 1, 15, 9, 0, tzinfo=UTC),
+        title="Online review",
+        place="TECOS, Celje",
+        online_url="https://meet.example/review",
+        cancelled_at=datetime(2026, 1, 12, 15, 30, tzinfo=UTC),
+    )
+    meeting.modules = []
+    with app.test_request_context(), force_locale("sl"):
+        feed = build_calendar([meeting], "Srečanja", "https://academy.example")
+    (event,) = Calendar.from_ical(feed).events
+    assert str(event["SUMMARY"]) == "Odpovedano: Online review (Ljubljana)"
+    assert "Spletna udeležba: https://meet.example/review" in str(event["DESCRIPTION"])
