@@ -301,3 +301,13 @@ def test_calendar_feed_speaks_its_readers_language(app):
     (event,) = Calendar.from_ical(feed).events
     assert str(event["SUMMARY"]) == "Odpovedano: Online review (Ljubljana)"
     assert "Spletna udeležba: https://meet.example/review" in str(event["DESCRIPTION"])
+
+
+def test_operators_can_offer_fewer_languages_but_not_unfinished_ones(tmp_path):
+    from lms.config import ConfigError, load_config
+
+    offered = load_config(str(tmp_path), {"LMS_LANGUAGES": "it, sl"})["LMS_LANGUAGES"]
+    assert offered == {"en": "English", "it": "Italiano", "sl": "Slovenščina"}
+    assert list(load_config(str(tmp_path), {})["LMS_LANGUAGES"]) == ["en", "it", "de", "sl"]
+    with pytest.raises(ConfigError, match="hr"):
+        load_config(str(tmp_path), {"LMS_LANGUAGES": "it,hr"})
