@@ -311,3 +311,32 @@ def test_operators_can_offer_fewer_languages_but_not_unfinished_ones(tmp_path):
     assert list(load_config(str(tmp_path), {})["LMS_LANGUAGES"]) == ["en", "it", "de", "sl"]
     with pytest.raises(ConfigError, match="hr"):
         load_config(str(tmp_path), {"LMS_LANGUAGES": "it,hr"})
+
+
+def test_catalogue_check_reports_each_kind_of_problem(tmp_path):
+    from lms.i18n.catalogues import check_catalogue
+
+    po = tmp_path / "messages.po"
+    po.write_text(
+        "#, fuzzy\n"
+        'msgid ""\nmsgstr ""\n'
+        '"Language: sl\\n"\n'
+        '"Plural-Forms: nplurals=4; plural=(n%100==1 ? 0 : n%100==2 ? 1 : '
+        'n%100==3 || n%100==4 ? 2 : 3);\\n"\n\n'
+        'msgid "Sign in"\nmsgstr ""\n\n'
+        '#, fuzzy\nmsgid "Sign out"\nmsgstr "Odjava"\n\n'
+        'msgid "Welcome, %(name)s"\nmsgstr "Dobrodošli"\n\n'
+        'msgid "%(num)d module"\nmsgid_plural "%(num)d modules"\n'
+        'msgstr[0] "%(num)d modul"\nmsgstr[1] "%(num)d modula"\n'
+        'msgstr[2] "moduli"\nmsgstr[3] "%(num)d modulov"\n',
+        encoding="utf-8",
+    )
+    report = check_catalogue(po, "sl")
+    assert report.plural_forms == 4 and report.total == 4
+    assert report.untranslated == ["Sign in"]
+    assert "Sign out" in report.fuzzy and any("header" in f for f in report.fuzzy)
+    assert [msgid for msgid, _ in report.placeholder_mismatches] == [
+        "Welcome, %(name)s",
+        "%(num)d module",
+    ]
+    assert not report.complete

@@ -50,6 +50,9 @@ def check_catalogue(path: Path, language: str) -> CatalogueReport:
     with open(path, "rb") as handle:
         catalog = read_po(handle)
     report = CatalogueReport(language, plural_forms=catalog.num_plurals)
+    if catalog.fuzzy:
+        # pybabel compile skips a catalogue whose header is fuzzy (as `pybabel init` leaves it).
+        report.fuzzy.append("(the catalogue header: remove its '#, fuzzy' line)")
     for message in catalog:
         if not message.id:
             continue  # the header
