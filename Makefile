@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := LMS_ENV=development
 
-.PHONY: run serve test test-postgres bench bench-postgres bench-dashboard bench-content setup check-content sync-content lint format migration clean
+.PHONY: run serve test test-postgres bench bench-postgres bench-dashboard bench-content setup check-content sync-content lint format migration clean translations
 
 # The server that `make test-postgres` creates its throwaway database on.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -17,8 +17,25 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# UI translations: the .po files are in git, the compiled .mo files are build output.
+TRANSLATIONS := lms/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS) -l $* -i $< -o $@
+
+## translations: extract every UI string, update each language's .po, compile, print what is missing
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		--add-location=file --sort-by-file --no-wrap --project='COCO4CCI Academy' \
+		--copyright-holder='COCO4CCI Academy' -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update --no-wrap --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
+	$(BIN)/lms translations status
+
 ## setup: create .venv, install, migrate the database, publish content/, create demo accounts
-setup: $(STAMP)
+setup: $(STAMP) $(MO_FILES)
 	$(DEV_ENV) $(BIN)/lms db upgrade
 	$(DEV_ENV) $(BIN)/lms content sync
 	$(DEV_ENV) $(BIN)/lms demo create
@@ -28,13 +45,13 @@ run: setup
 	$(DEV_ENV) $(BIN)/lms run --debug --host 127.0.0.1 --port 5000
 
 ## serve: production server (gunicorn, lms/gunicorn_conf.py); set LMS_SECRET_KEY first
-serve: $(STAMP)
+serve: $(STAMP) $(MO_FILES)
 	$(BIN)/lms db upgrade
 	$(BIN)/lms content sync
 	$(BIN)/lms serve
 
 ## test: the whole suite (SQLite)
-test: $(STAMP)
+test: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m pytest -q
 
 $(PG_STAMP): $(STAMP)
@@ -42,7 +59,7 @@ $(PG_STAMP): $(STAMP)
 	@touch $(PG_STAMP)
 
 ## test-postgres: the whole suite on PostgreSQL (needs a server; says so when none answers)
-test-postgres: $(PG_STAMP)
+test-postgres: $(PG_STAMP) $(MO_FILES)
 	LMS_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/python -m pytest -q
 
 BENCH_STAMP := $(VENV)/.installed-bench
@@ -85,4 +102,4 @@ migration: $(STAMP)
 	$(DEV_ENV) $(BIN)/lms db migrate -m "$(m)"
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info $(MO_FILES)

@@ -5,9 +5,8 @@ import os
 import sqlite3
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context, request
+from flask import Flask
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from lms.config import ConfigError, ensure_secret_key, load_config
 from lms.extensions import babel, csrf, db, limiter, login_manager, may_write, migrate
@@ -61,29 +60,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    from lms.i18n.services import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
     with app.app_context():
         _configure_sqlite(db.engine)
-
-
-def _select_locale():
-    if not has_request_context():
-        return "en"
-    languages = list(_current_app_languages())
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        chosen = current_user.locale
-    else:
-        chosen = request.accept_languages.best_match(languages) or "en"
-    # British English formats dates the European way (25 Nov 2026, 17:07).
-    return "en_GB" if chosen == "en" else chosen
-
-
-def _current_app_languages():
-    from flask import current_app
-
-    return current_app.config["LMS_LANGUAGES"]
 
 
 def _configure_sqlite(engine) -> None:
@@ -123,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.certificates.views
     import lms.cohorts.views
     import lms.courses.views
+    import lms.i18n.views
     import lms.progress.views
     import lms.quizzes.views  # noqa: F401
     from lms.accounts import bp as accounts_bp
@@ -130,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.certificates import bp as certificates_bp
     from lms.cohorts import bp as cohorts_bp
     from lms.courses import bp as courses_bp
+    from lms.i18n import bp as i18n_bp
     from lms.progress import bp as progress_bp
     from lms.quizzes import bp as quizzes_bp
 
@@ -140,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(i18n_bp)
     csrf.exempt(api_bp)
 
 

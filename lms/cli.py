@@ -241,3 +241,31 @@ def demo_create():
 
 if __name__ == "__main__":
     main()
+
+
+@main.group()
+def translations():
+    """The UI's translation catalogues (``make translations`` extracts and compiles them)."""
+
+
+@translations.command("status", with_appcontext=False)
+@click.option("--verbose", "-v", is_flag=True, help="List every message still to translate.")
+def translations_status(verbose):
+    """How many messages each language still lacks, is unsure of (fuzzy) or gets wrong."""
+    from lms.i18n.catalogues import catalogue_reports
+
+    for report in catalogue_reports():
+        line = (
+            f"{report.language}: {report.translated} of {report.total} translated, "
+            f"{len(report.untranslated)} untranslated, {len(report.fuzzy)} fuzzy, "
+            f"{len(report.placeholder_mismatches)} with wrong placeholders "
+            f"({report.plural_forms} plural forms)"
+        )
+        click.echo(click.style(line, fg="green") if report.complete else line)
+        if verbose:
+            for msgid in report.untranslated:
+                click.echo(f"  untranslated: {msgid}")
+            for msgid in report.fuzzy:
+                click.echo(f"  fuzzy: {msgid}")
+            for msgid, problem in report.placeholder_mismatches:
+                click.echo(f"  placeholders: {msgid}: {problem}")

@@ -19,6 +19,24 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+#: The languages the UI is translated into completely, each named in its own language.
+UI_LANGUAGES = {"en": "English", "it": "Italiano", "de": "Deutsch", "sl": "Slovenščina"}
+
+
+def _languages(value: str) -> dict[str, str]:
+    """``LMS_LANGUAGES=en,it`` -> the complete UI languages among those codes (English always)."""
+    codes = [c.strip().lower() for c in value.split(",") if c.strip()]
+    if not codes:
+        return dict(UI_LANGUAGES)
+    unknown = [c for c in codes if c not in UI_LANGUAGES]
+    if unknown:
+        raise ConfigError(
+            f"LMS_LANGUAGES names {', '.join(unknown)}, which has no complete translation; "
+            f"choose from {', '.join(UI_LANGUAGES)}."
+        )
+    return {c: UI_LANGUAGES[c] for c in ["en", *codes] if c in UI_LANGUAGES}
+
+
 def load_config(instance_path: str, environ=None) -> dict:
     """Build the Flask config from defaults and ``LMS_*`` variables."""
     env = os.environ if environ is None else environ
@@ -60,7 +78,9 @@ def load_config(instance_path: str, environ=None) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         #: Times show in this zone (the programme's partners are all on Central European Time).
         "BABEL_DEFAULT_TIMEZONE": env.get("LMS_TIMEZONE", "Europe/Vienna"),
-        "LMS_LANGUAGES": {"en": "English"},
+        #: UI languages with a complete catalogue, each named in its own language (README,
+        #: "Languages", says how to add one). ``LMS_LANGUAGES=en,it`` offers fewer.
+        "LMS_LANGUAGES": _languages(env.get("LMS_LANGUAGES", "")),
         # Facilitation: when a learner counts as at risk.
         "LMS_AT_RISK_INACTIVE_DAYS": int(env.get("LMS_AT_RISK_INACTIVE_DAYS", "14")),
         "LMS_AT_RISK_MISSED_SESSIONS": int(env.get("LMS_AT_RISK_MISSED_SESSIONS", "1")),

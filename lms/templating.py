@@ -3,7 +3,14 @@
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import format_date, format_datetime, ngettext
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    gettext,
+    ngettext,
+)
 from flask_babel import lazy_gettext as _l
 
 AREA_LABELS = {
@@ -24,17 +31,48 @@ LEVEL_LABELS = {
 
 
 def minutes_label(minutes: int) -> str:
-    """``95`` -> ``1 h 35 min``; ``25`` -> ``25 min``."""
+    """``95`` -> ``1 h 35 min``; ``25`` -> ``25 min`` (each language has its own abbreviations)."""
     hours, rest = divmod(int(minutes or 0), 60)
     if hours and rest:
-        return f"{hours} h {rest} min"
+        return gettext("%(hours)d h %(minutes)d min", hours=hours, minutes=rest)
     if hours:
-        return f"{hours} h"
+        return ngettext("%(num)d h", "%(num)d h", hours)
     return ngettext("%(num)d min", "%(num)d min", rest)
 
 
 def hours_label(hours: float) -> str:
     return minutes_label(round(float(hours) * 60))
+
+
+def percent(value) -> str:
+    """A share out of 100 (``75`` or ``75.4``) as the locale writes it: ``75%``, ``75 %``."""
+    if value is None:
+        return ""
+    return format_percent(float(value) / 100)
+
+
+def number(value) -> str:
+    """A score or count with the locale's decimal mark and grouping: ``1.5``, ``1,5``."""
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
+def plural_count(value) -> int:
+    """The count that picks a plural form for ``value``.
+
+    gettext's plural rules take whole numbers; a fraction (a score of 2.5 points) takes the
+    form of 5, the plural ("other"/"many") in every language we ship.
+    """
+    value = float(value or 0)
+    return int(value) if value.is_integer() else 5
+
+
+def points_label(value) -> str:
+    """``1 point``, ``2.5 points``, in the language's own plural forms."""
+    return ngettext(
+        "%(points)s point", "%(points)s points", plural_count(value), points=number(value)
+    )
 
 
 def when(value: datetime | None, fmt: str = "medium") -> str:
@@ -50,13 +88,29 @@ def date_short(value: datetime | None) -> str:
 
 
 def meeting_time(meeting) -> str:
-    """A session's start and end in the zone it was scheduled in: people meet in that room."""
+    """A session's start and end in the zone it was scheduled in: people meet in that room.
+
+    Babel's own functions, not Flask-Babel's: those would move the times to the viewer's zone.
+    """
     from zoneinfo import ZoneInfo
 
+    from babel import dates
+    from flask_babel import get_locale
+
+    locale = get_locale()
     zone = ZoneInfo(meeting.timezone)
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
-    day = format_date(start, "full")
-    return f"{day}, {start:%H:%M}–{end:%H:%M} ({meeting.timezone.split('/')[-1].replace('_', ' ')})"
+    try:
+        place = dates.get_timezone_location(zone, locale=locale, return_city=True)
+    except LookupError:
+        place = meeting.timezone.split("/")[-1].replace("_", " ")
+    return gettext(
+        "%(day)s, %(start)s–%(end)s (%(zone)s)",
+        day=dates.format_date(start.date(), "full", locale=locale),
+        start=dates.format_time(start, "short", locale=locale),
+        end=dates.format_time(end, "short", locale=locale),
+        zone=place,
+    )
 
 
 def _fingerprint(path: str, mtime: float) -> str:
@@ -114,6 +168,10 @@ def init_templating(app) -> None:
         date_only=date_only,
         date_short=date_short,
         meeting_time=meeting_time,
+        percent=percent,
+        number=number,
+        plural_count=plural_count,
+        points=points_label,
     )
 
     @app.context_processor

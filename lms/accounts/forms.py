@@ -14,6 +14,12 @@ from lms.accounts.services import (
 )
 
 
+def _page_language() -> str:
+    from lms.i18n.services import chosen_language
+
+    return chosen_language()
+
+
 class SignupForm(FlaskForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
@@ -48,7 +54,8 @@ class SignupForm(FlaskForm):
     locale = SelectField(
         _l("Preferred language"),
         choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()],
-        default="en",
+        # The language the page is shown in: signing up must not switch the UI to English.
+        default=_page_language,
     )
 
     def validate_email(self, field):

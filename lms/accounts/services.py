@@ -75,9 +75,17 @@ _DUMMY_HASH = (
 )
 
 
-def create_invited_user(email: str, name: str) -> User:
-    """A learner account that gets its password through a set-password link."""
-    user = User(email=normalise_email(email), name=name.strip(), role="learner")
+def create_invited_user(email: str, name: str, locale: str = "en") -> User:
+    """A learner account that gets its password through a set-password link.
+
+    ``locale`` is the cohort's language: the learner has not chosen one yet.
+    """
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        role="learner",
+        locale=locale if locale in LANGUAGES else "en",
+    )
     user.set_password(secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from lms.cohorts.models import Meeting
@@ -66,7 +67,7 @@ def _event(meeting: Meeting, base_url: str, stamp: datetime) -> Event:
         start=_as_utc(meeting.starts_at).astimezone(zone),
         end=_as_utc(meeting.ends_at).astimezone(zone),
         # Some clients ignore STATUS in subscribed feeds; the title tells their users too.
-        summary=f"Cancelled: {summary}" if cancelled else summary,
+        summary=_("Cancelled: %(title)s", title=summary) if cancelled else summary,
         description=_description(meeting, base_url) or None,
         location=meeting.place or meeting.online_url or None,
         url=meeting.online_url or None,
@@ -91,8 +92,8 @@ def _description(meeting: Meeting, base_url: str) -> str:
         parts.append(meeting.notes.strip())
     if meeting.online_url and meeting.place:
         # Google Calendar does not show URL, and LOCATION holds the place.
-        parts.append(f"Join online: {meeting.online_url}")
-    for kind, heading in (("prepare", "Prepare before:"), ("follow_up", "Follow up after:")):
+        parts.append(_("Join online: %(url)s", url=meeting.online_url))
+    for kind, heading in (("prepare", _("Prepare before:")), ("follow_up", _("Follow up after:"))):
         links = [
             f"- {module.title} ({module.course.title}): "
             f"{base_url}/courses/{module.course.slug}/{module.slug}"

@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -39,6 +40,7 @@ from lms.cohorts.models import (
 from lms.courses.services import published_courses
 from lms.errors import render_error
 from lms.extensions import db, utcnow
+from lms.i18n.services import ui_languages
 from lms.mail import mail_configured, send_mail
 from lms.progress import services as progress
 from lms.quizzes.models import Attempt
@@ -174,6 +176,13 @@ def export(cohort_id: int, kind: str):
     rows = cohorts.filter_rows(report.rows, **_matrix_args())  # every page, not just one
     current_app.logger.info("export %s of cohort %s by user %s", kind, cohort_.id, current_user.id)
     slug = f"cohort-{cohort_.id}-{kind}.csv"
+    # Files are data for spreadsheets and scripts: the same English whatever the UI language.
+    with force_locale("en"):
+        return _export_csv(cohort_, kind, report, rows, slug)
+
+
+def _export_csv(cohort_, kind: str, report, rows, slug: str) -> Response:
+    """The rows of one export; call it under ``force_locale("en")``."""
     if kind == "matrix":
         cohorts.load_cells(report, rows)
         header = ["Learner", "Email", "Progress %", "Average score %", "Last active", "At risk"]
@@ -234,12 +243,19 @@ def _cell_text(cell) -> str:
 
 
 def _risk_text(kind: str, detail: str) -> str:
-    return {
-        "inactive": _("inactive for %(days)s days", days=detail),
-        "failed_quiz": _("failed the quiz of “%(module)s” twice", module=detail),
-        "behind": _("behind schedule on %(n)s module(s)", n=detail),
-        "missed_sessions": _("missed %(n)s session(s)", n=detail),
-    }.get(kind, kind)
+    """Why a learner is at risk, in words; ``detail`` is a count, or a module's title."""
+    if kind == "failed_quiz":
+        return _("failed the quiz of “%(module)s” twice", module=detail)
+    count = int(detail) if str(detail).isdigit() else 0
+    if kind == "inactive":
+        return ngettext("inactive for %(num)d day", "inactive for %(num)d days", count)
+    if kind == "behind":
+        return ngettext(
+            "behind schedule on %(num)d module", "behind schedule on %(num)d modules", count
+        )
+    if kind == "missed_sessions":
+        return ngettext("missed %(num)d session", "missed %(num)d sessions", count)
+    return kind
 
 
 @bp.app_template_global()
@@ -433,22 +449,23 @@ def _apply_import(cohort_, rows) -> dict[int, str]:
     links: dict[int, str] = {}
     for row in rows:
         if row.outcome == classlist.CREATE:
-            user = accounts.create_invited_user(row.email, row.name)
+            user = accounts.create_invited_user(row.email, row.name, locale=cohort_.language)
             link = url_for(
                 "cohorts.set_password", token=accounts.set_password_token(user), _external=True
             )
             links[row.line] = link
-            send_mail(
-                user.email,
-                _("Your COCO4CCI Academy account"),
-                _(
+            # The new learner has chosen no language yet: write in the cohort's, if we can.
+            language = cohort_.language if cohort_.language in ui_languages() else "en"
+            with force_locale(language):
+                subject = _("Your COCO4CCI Academy account")
+                body = _(
                     "Hello %(name)s,\n\nyou have been added to the cohort %(cohort)s. "
                     "Choose your password here (the link works for 14 days):\n%(link)s\n",
                     name=user.name,
                     cohort=cohort_.name,
                     link=link,
-                ),
-            )
+                )
+            send_mail(user.email, subject, body)
             cohorts.add_member(cohort_, user)
         elif row.outcome == classlist.ADD:
             user = accounts.find_user_by_email(row.email)
@@ -847,10 +864,12 @@ def new_learner_feed():
     return redirect(url_for("cohorts.my_sessions") + "#calendar")
 
 
-def _feed(meetings, name: str) -> Response:
+def _feed(meetings, name: str, language: str) -> Response:
+    """The iCalendar file, its few words in ``language`` when the UI has it, else English."""
     from lms.cohorts.calendar import build_calendar
 
-    body = build_calendar(meetings, name, request.url_root.rstrip("/"))
+    with force_locale(language if language in ui_languages() else "en"):
+        body = build_calendar(meetings, str(name), request.url_root.rstrip("/"))
     return Response(
         body,
         mimetype="text/calendar",
@@ -868,7 +887,10 @@ def learner_feed(token: str):
     if row is None:
         abort(404)
     meetings = cohorts.meetings_of(cohorts.member_cohort_ids(row.user_id))
-    return _feed(meetings, _("COCO4CCI sessions"))
+    language = db.session.get(User, row.user_id).locale
+    with force_locale(language if language in ui_languages() else "en"):
+        name = _("COCO4CCI sessions")
+    return _feed(meetings, name, language)
 
 
 @bp.route("/calendar/cohort/<token>.ics")
@@ -876,7 +898,7 @@ def cohort_feed(token: str):
     found = db.session.scalar(sa.select(Cohort).where(Cohort.calendar_token == token))
     if found is None:
         abort(404)
-    return _feed(cohorts.meetings_of([found.id]), found.name)
+    return _feed(cohorts.meetings_of([found.id]), found.name, found.language)
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from lms.progress import services as progress
 from lms.quizzes import bp
 from lms.quizzes import services as quizzes
 from lms.quizzes.grading import SubmissionError, choice_credits, matching_answer
+from lms.templating import percent
 
 
 def _quiz_or_404(module):
@@ -87,18 +88,18 @@ def submit(attempt_id: int):
         elif outcome == progress.NEEDS_READING:
             flash(
                 _(
-                    "You passed with %(percent)s%%. Mark the module as read to complete it.",
+                    "You passed with %(percent)s. Mark the module as read to complete it.",
                     percent=_pct(attempt.percent),
                 ),
                 "success",
             )
         else:
-            flash(_("You passed with %(percent)s%%.", percent=_pct(attempt.percent)), "success")
+            flash(_("You passed with %(percent)s.", percent=_pct(attempt.percent)), "success")
     elif quizzes.has_passed(current_user.id, attempt.quiz):
         db.session.commit()
         flash(
             _(
-                "This attempt scored %(percent)s%%. You passed this quiz before, and your best "
+                "This attempt scored %(percent)s. You passed this quiz before, and your best "
                 "attempt counts.",
                 percent=_pct(attempt.percent),
             ),
@@ -108,10 +109,10 @@ def submit(attempt_id: int):
         db.session.commit()
         flash(
             _(
-                "Not passed this time: %(percent)s%%, and the pass mark is %(mark)s%%. Read the "
+                "Not passed this time: %(percent)s, and the pass mark is %(mark)s. Read the "
                 "feedback below, then try again.",
                 percent=_pct(attempt.percent),
-                mark=attempt.pass_mark,
+                mark=percent(attempt.pass_mark),
             ),
             "warning",
         )
@@ -119,7 +120,7 @@ def submit(attempt_id: int):
 
 
 def _pct(value) -> str:
-    return f"{value:.0f}" if value is not None else "0"
+    return percent(value or 0)
 
 
 @bp.route("/attempts/<int:attempt_id>")

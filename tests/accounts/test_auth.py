@@ -18,7 +18,9 @@ SIGNUP = {
 def test_new_learner_signs_up_and_is_signed_in(app, client):
     response = post_form(client, "/signup", SIGNUP, token_from="/signup")
     assert response.status_code == 302
-    assert "Welcome, Mila Novak" in client.get("/").get_data(as_text=True)
+    # She chose Slovenian: the welcome, and every page after it, is in Slovenian.
+    html = client.get("/").get_data(as_text=True)
+    assert "Dobrodošli, Mila Novak" in html and '<html lang="sl">' in html
     with app.app_context():
         user = db.session.scalar(sa.select(User))
         assert user.email == "mila@example.org" and user.role == "learner" and user.locale == "sl"
