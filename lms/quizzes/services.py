@@ -250,13 +250,25 @@ _TEXT_KEYS = ("prompt_html", "explanation_html", "correct_feedback_html", "incor
 
 
 def _fits(question: dict, translated: dict) -> bool:
-    """Whether a translated question lines up with the one an attempt holds."""
+    """Whether a translated question lines up with the one an attempt holds: same type, and
+    every choice, pair and numeric answer in the same place with the same credit, so that
+    what the learner reads means what is graded (an older translation may not)."""
     if translated["type"] != question["type"]:
         return False
-    for key in ("choices", "pairs"):
-        if len(question.get(key) or []) != len(translated.get(key) or []):
+    if len(question.get("pairs") or []) != len(translated.get("pairs") or []):
+        return False
+    if question.get("answer") != translated.get("answer"):
+        return False
+    if "choices" in question:
+        marks = [(c["correct"], c.get("credit")) for c in question["choices"]]
+        if marks != [(c["correct"], c.get("credit")) for c in translated["choices"]]:
             return False
-    return question["type"] != "numeric" or len(question["answers"]) == len(translated["answers"])
+    if question["type"] == "numeric":
+        strip = ("feedback", "feedback_html")
+        return [{k: v for k, v in a.items() if k not in strip} for a in question["answers"]] == [
+            {k: v for k, v in a.items() if k not in strip} for a in translated["answers"]
+        ]
+    return True
 
 
 def localize_questions(

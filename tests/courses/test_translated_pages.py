@@ -225,3 +225,25 @@ def test_short_answers_and_units_of_a_translation_are_accepted(
         }
     assert graded[(attempt_id, "name-it")] and graded[(attempt_id, "size")]
     assert graded[(attempt_id + 1, "name-it")] is False
+
+
+def test_stale_quiz_translation_never_mislabels_a_choice(italian, italian_learner, content_dir):
+    """The original's choices were swapped: the Italian text of that question no longer lines
+    up, so it shows in English while the rest of the quiz stays Italian."""
+    quiz = content_dir / f"{COURSE}/01-first-steps.quiz.yml"
+    quiz.write_text(
+        quiz.read_text().replace(
+            "      - text: Printing\n        correct: true\n"
+            "      - text: Milling\n        feedback: Milling removes material.\n",
+            "      - text: Milling\n        feedback: Milling removes material.\n"
+            "      - text: Printing\n        correct: true\n",
+        )
+    )
+    with italian.app_context():
+        report = sync_content(content_dir)
+        assert report.applied and report.skipped == [f"{COURSE}/01-first-steps.it.quiz.yml"]
+        db.session.commit()
+    html = text(italian_learner.get("/courses/sample-course/first-steps/quiz"))
+    assert '<div class="q-prompt" lang="en">Which is additive?</div>' in html
+    assert "La stampa" not in html
+    assert "Che cosa hai imparato?" in html
