@@ -715,18 +715,16 @@ def _load_translations(
         table.setdefault(language, source)
 
 
-def _translation_of(reader: _Reader, path: Path, source: TranslationSource, meta, text: str):
+def _translation_of(reader: _Reader, path: Path, source: TranslationSource, meta) -> None:
     """Read ``translation_of`` into ``source`` and warn when the original changed since."""
-    value, problem = read_translation_of(
-        meta, source.original_path.rsplit("/", 1)[-1], source.original_sha
-    )
+    original_name = source.original_path.rsplit("/", 1)[-1]
+    value, problem = read_translation_of(meta, original_name, source.original_sha)
     if problem:
         reader.problem(path, *problem)
         return
     source.translation_of = value
     if source.out_of_date:
-        line = meta.line_of("translation_of") if meta is not None else _key_line(text)
-        reader.problem(path, line, out_of_date_message(source), "warning")
+        reader.problem(path, meta.line_of("translation_of"), out_of_date_message(source), "warning")
 
 
 def _key_line(text: str) -> int:
@@ -771,7 +769,7 @@ def _load_text_translation(reader, path, kind, original, language, index, target
             f"'objectives' has {len(objectives)} item(s) here, {len(expected)} in the original "
             f"{original.name}: translate each objective once",
         )
-    _translation_of(reader, path, source, meta, text)
+    _translation_of(reader, path, source, meta)
     if kind == "module" and not body.strip():
         reader.problem(path, body_line, "translation has no text after its front matter", "warning")
     _check_markdown(reader, path, body, body_line, index, module=kind == "module")
@@ -812,7 +810,7 @@ def _load_quiz_translation(reader, path, module: ModuleSource, original, languag
     quiz_data = LineDict({k: v for k, v in data.items() if k != "translation_of"})
     quiz_data.line, quiz_data.duplicates = data.line, data.duplicates
     quiz_data.lines = {k: v for k, v in data.lines.items() if k != "translation_of"}
-    _translation_of(reader, path, source, data, text)
+    _translation_of(reader, path, source, data)
     quiz, errors = parse_quiz(quiz_data, reader.rel(path))
     for line, message in errors:
         reader.problem(path, line, message)

@@ -75,7 +75,7 @@ def content_language() -> str:
 def language_name(code: str) -> str:
     """A language's own name (``Italiano``), as the language switcher lists it."""
     names = current_app.config.get("LMS_LANGUAGES") or {}
-    if code in names:
+    if isinstance(names, dict) and names.get(code):
         return names[code]
     from babel import Locale, UnknownLocaleError
 

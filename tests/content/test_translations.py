@@ -322,3 +322,21 @@ def test_out_of_date_translation_is_published_with_the_flag(app, content_dir):
         assert report.applied
         module = db.session.scalar(sa.select(ModuleTranslation))
         assert module.out_of_date
+
+
+def test_unchanged_quiz_translation_is_not_parsed_again_but_still_warned_about(app, content_dir):
+    edit(
+        content_dir,
+        f"{COURSE}/01-first-steps.quiz.yml",
+        "prompt: Which is additive?",
+        "prompt: Which process is additive?",
+    )
+    expected = f"{QUIZ_IT}:1: warning: out of date: written for 01-first-steps.quiz.yml"
+    with app.app_context():
+        first = sync_content(content_dir)
+        db.session.commit()
+        assert f"updated: quiz {COURSE}/01-first-steps.quiz.yml (it)" in first.changes
+        second = sync_content(content_dir)
+        assert not second.changed
+        assert [str(p)[: len(expected)] for p in second.tree.warnings] == [expected]
+        assert db.session.scalar(sa.select(QuizTranslation)).out_of_date
