@@ -124,7 +124,10 @@ class ModuleTranslation(TranslationColumns, db.Model):
     module_id: Mapped[int] = mapped_column(sa.ForeignKey("modules.id"))
     title: Mapped[str] = mapped_column(sa.String(200))
     objectives: Mapped[list] = mapped_column(sa.JSON, default=list)
-    body_html: Mapped[str] = mapped_column(sa.Text, default="")
-    toc: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: The rendered text loads only when a page shows it (lists need only the title).
+    body_html: Mapped[str] = mapped_column(
+        sa.Text, default="", deferred=True, deferred_group="text"
+    )
+    toc: Mapped[list] = mapped_column(sa.JSON, default=list, deferred=True, deferred_group="text")
 
     __table_args__ = (sa.UniqueConstraint("module_id", "language"),)

@@ -152,12 +152,10 @@ def localize_modules(course: Course, modules, language: str) -> list[Localized]:
         found = {
             t.module_id: t
             for t in db.session.scalars(
-                sa.select(ModuleTranslation)
-                .where(
+                sa.select(ModuleTranslation).where(
                     ModuleTranslation.module_id.in_([m.id for m in modules]),
                     ModuleTranslation.language == language,
                 )
-                .options(defer(ModuleTranslation.body_html), defer(ModuleTranslation.toc))
             )
         }
     return [Localized(m, found.get(m.id), language, course.language) for m in modules]

@@ -340,3 +340,18 @@ def test_unchanged_quiz_translation_is_not_parsed_again_but_still_warned_about(a
         assert not second.changed
         assert [str(p)[: len(expected)] for p in second.tree.warnings] == [expected]
         assert db.session.scalar(sa.select(QuizTranslation)).out_of_date
+
+
+def test_translations_are_sanitized_like_originals(app, content_dir):
+    edit(
+        content_dir,
+        MODULE_IT,
+        "## Per cominciare",
+        '## Per cominciare\n\n<script>alert(1)</script>\n\n<img src="x" onerror="alert(2)">',
+    )
+    with app.app_context():
+        assert sync_content(content_dir).applied
+        db.session.commit()
+        html = db.session.scalar(sa.select(ModuleTranslation.body_html))
+    assert "Per cominciare" in html
+    assert "<script" not in html and "onerror" not in html
