@@ -355,3 +355,16 @@ def test_translations_are_sanitized_like_originals(app, content_dir):
         html = db.session.scalar(sa.select(ModuleTranslation.body_html))
     assert "Per cominciare" in html
     assert "<script" not in html and "onerror" not in html
+
+
+def test_json_output_counts_translations(content_dir, runner):
+    import json
+
+    edit(content_dir, f"{COURSE}/course.md", "Start with", "Begin with")
+    result = runner.invoke(main, ["content", "check", "--json", str(content_dir)])
+    data = json.loads(result.output)
+    assert result.exit_code == 0 and data["ok"]
+    assert data["summary"]["translations"] == {"it": {"files": 3, "out of date": 1}}
+    assert data["problems"][0]["severity"] == "warning"
+    strict = runner.invoke(main, ["content", "check", "--json", "--strict", str(content_dir)])
+    assert strict.exit_code == 1 and not json.loads(strict.output)["ok"]
