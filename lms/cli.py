@@ -56,7 +56,19 @@ def _summary_text(summary: dict) -> str:
         f"{summary['modules']} modules, {summary['quizzes']} quizzes, "
         f"{summary['questions']} questions"
     )
-    return f"{text} ({types})" if types else text
+    text = f"{text} ({types})" if types else text
+    translations = _translations_text(summary.get("translations") or {})
+    return f"{text}; translations: {translations}" if translations else text
+
+
+def _translations_text(counts: dict) -> str:
+    """``it 5 files (1 out of date), de 5 files``."""
+    parts = []
+    for language, count in counts.items():
+        notes = [f"{count[k]} {k}" for k in ("out of date", "with errors") if count.get(k)]
+        files = f"{count['files']} file" + ("" if count["files"] == 1 else "s")
+        parts.append(f"{language} {files}" + (f" ({', '.join(notes)})" if notes else ""))
+    return ", ".join(parts)
 
 
 @main.group()
@@ -67,20 +79,23 @@ def content():
 @content.command("check", with_appcontext=False)
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-def content_check(directory, as_json):
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too (out-of-date translations).")
+def content_check(directory, as_json, strict):
     """Check DIRECTORY (the content root, an area or a course folder; default: content/).
 
-    Prints every problem as path:line: message and exits 1 when there is an error.
+    Prints every problem as path:line: message and exits 1 when there is an error (with
+    --strict, also when there is a warning, such as an out-of-date translation).
     """
     from lms.content.loader import load_content
 
     tree = load_content(directory or _default_content_dir())
     summary = tree.summary()
+    failed = bool(tree.errors or (strict and tree.warnings))
     if as_json:
         click.echo(
             json.dumps(
                 {
-                    "ok": not tree.errors,
+                    "ok": not failed,
                     "root": str(tree.root),
                     "summary": summary,
                     "questions_by_type": summary["questions_by_type"],
@@ -101,9 +116,27 @@ def content_check(directory, as_json):
                 fg="red",
                 err=True,
             )
+        elif failed:
+            click.secho(
+                f"{len(tree.warnings)} warning(s), which --strict counts as failures "
+                f"({_summary_text(summary)}).",
+                fg="red",
+                err=True,
+            )
         else:
             click.secho(f"OK: {_summary_text(summary)}.", fg="green")
-    sys.exit(1 if tree.errors else 0)
+    sys.exit(1 if failed else 0)
+
+
+@content.command("translation-hash", with_appcontext=False)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
+def translation_hash(files):
+    """Print the hash of an original FILE to paste as 'translation_of:' in its translations."""
+    from lms.content.translations import HASH_LENGTH, file_hash
+
+    for name in files:
+        digest = file_hash(Path(name).read_bytes())[:HASH_LENGTH]
+        click.echo(digest if len(files) == 1 else f"{digest}  {name}")
 
 
 @content.command("sync")
@@ -129,7 +162,7 @@ def content_sync(directory):
             db.session.rollback()
             _print_problems(report.tree)
             click.secho(
-                f"{len(report.tree.errors)} error(s): nothing was published; "
+                f"{len(report.tree.blocking_errors)} error(s): nothing was published; "
                 "the database is unchanged.",
                 fg="red",
                 err=True,
@@ -140,6 +173,13 @@ def content_sync(directory):
         db.session.rollback()
         raise
     _print_problems(report.tree)
+    for path in report.skipped:
+        click.secho(
+            f"Skipped {path}: it has errors (above); learners see the last good version "
+            "of this translation, or the original.",
+            fg="yellow",
+            err=True,
+        )
     if not report.changed:
         click.secho(
             f"Nothing to change: the database already matches {directory} "

@@ -6,8 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.api import bp
+from lms.content.translations import TRANSLATION_LANGUAGES
 from lms.courses.models import AREAS
-from lms.courses.services import current_modules, module_counts, published_courses
+from lms.courses.services import (
+    content_language,
+    current_modules,
+    localize_courses,
+    module_counts,
+    published_courses,
+)
 from lms.errors import render_error
 from lms.extensions import db
 from lms.progress import services as progress
@@ -23,6 +30,8 @@ def _course_json(course, modules_count: int) -> dict:
         "duration_hours": course.duration_hours,
         "language": course.language,
         "objectives": course.objectives,
+        #: The language title, summary and objectives are in (a translation, or the original).
+        "content_language": course.lang_of("title"),
         "modules": modules_count,
         "url": url_for("courses.course", slug=course.slug, _external=True),
     }
@@ -30,14 +39,25 @@ def _course_json(course, modules_count: int) -> dict:
 
 @bp.route("/api/v1/courses")
 def courses():
-    """The catalogue; ``?area=technology|trends|mindset`` narrows it."""
+    """The catalogue; ``?area=technology|trends|mindset`` narrows it, ``?lang=it`` translates
+    it (default: the language the pages would use)."""
     area = request.args.get("area")
     if area is not None and area not in AREAS:
         return render_error(
             400,
             _("Unknown area %(area)s; use one of: %(areas)s.", area=area, areas=", ".join(AREAS)),
         )
-    items = published_courses(area)
+    language = request.args.get("lang") or content_language()
+    if language not in ("en", *TRANSLATION_LANGUAGES):
+        return render_error(
+            400,
+            _(
+                "Unknown language %(lang)s; use one of: %(languages)s.",
+                lang=language,
+                languages=", ".join(("en", *TRANSLATION_LANGUAGES)),
+            ),
+        )
+    items = localize_courses(published_courses(area), language)
     counts = module_counts([c.id for c in items])
     return jsonify(
         {"courses": [_course_json(c, counts.get(c.id, 0)) for c in items], "count": len(items)}

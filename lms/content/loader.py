@@ -28,6 +28,21 @@ from lms.content.schema import (
     text,
     text_list,
 )
+from lms.content.translations import (
+    COURSE_ONLY_KEYS,
+    COURSE_TRANSLATION_FIELDS,
+    COURSE_TRANSLATION_RE,
+    MODULE_ONLY_KEYS,
+    MODULE_TRANSLATION_FIELDS,
+    MODULE_TRANSLATION_RE,
+    QUIZ_TRANSLATION_RE,
+    TranslationSource,
+    check_language,
+    compare_quizzes,
+    file_hash,
+    out_of_date_message,
+    read_translation_of,
+)
 from lms.content.yamlfile import LineDict, YamlError, load_yaml, split_front_matter
 
 AREAS = ("technology", "trends", "mindset")
@@ -88,6 +103,8 @@ class QuizSource:
     settings: dict
     questions: list
     hash: str
+    #: SHA-256 of the file's bytes (what a translation's ``translation_of`` refers to).
+    file_sha: str = ""
 
 
 @dataclass
@@ -99,6 +116,10 @@ class ModuleSource:
     body: str
     hash: str
     quiz: QuizSource | None = None
+    file_sha: str = ""
+    #: Language code -> translation of the module text, and of its quiz.
+    translations: dict[str, TranslationSource] = field(default_factory=dict)
+    quiz_translations: dict[str, TranslationSource] = field(default_factory=dict)
 
 
 @dataclass
@@ -110,6 +131,8 @@ class CourseSource:
     body: str
     hash: str
     modules: list[ModuleSource] = field(default_factory=list)
+    file_sha: str = ""
+    translations: dict[str, TranslationSource] = field(default_factory=dict)
 
 
 @dataclass
@@ -124,10 +147,19 @@ class ContentTree:
     scope_path: str = ""
     #: Resolves links for rendering (set by :func:`load_content`).
     link_index: "_ModuleIndex | None" = None
+    #: Every translation file found (checked or not), relative to the root.
+    translation_paths: set[str] = field(default_factory=set)
+    #: Translations found per language: ``{"it": {"files": 5, "out_of_date": 1, ...}}``.
+    translation_counts: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def blocking_errors(self) -> list[Problem]:
+        """Errors that stop a sync: a broken translation is skipped instead."""
+        return [p for p in self.errors if p.path not in self.translation_paths]
 
     @property
     def warnings(self) -> list[Problem]:
@@ -151,6 +183,9 @@ class ContentTree:
             "questions_by_type": dict(by_type),
             "errors": len(self.errors),
             "warnings": len(self.warnings),
+            "translations": {
+                lang: dict(counts) for lang, counts in sorted(self.translation_counts.items())
+            },
         }
 
 
@@ -165,11 +200,19 @@ def _digest(*parts: bytes | str) -> str:
 class _Reader:
     """Walks the tree, collecting problems with paths relative to the content root."""
 
-    def __init__(self, root: Path, known_quizzes: dict | None = None):
+    def __init__(
+        self, root: Path, known_quizzes: dict | None = None, known_translations: dict | None = None
+    ):
         self.root = root
         self.problems: list[Problem] = []
         #: Quiz file hash -> questions already published and checked from that exact file.
         self.known_quizzes = known_quizzes or {}
+        #: Quiz translation hash -> its ``translation_of``, published and checked already.
+        self.known_translations = known_translations or {}
+        #: SHA-256 of every file read, by path.
+        self.shas: dict[Path, str] = {}
+        self.translation_paths: set[str] = set()
+        self.translation_counts: dict[str, Counter] = {}
 
     def rel(self, path: Path) -> str:
         try:
@@ -189,6 +232,7 @@ class _Reader:
         except OSError as exc:
             self.problem(path, 1, f"cannot read file: {exc.strerror}")
             return None
+        self.shas[path] = file_hash(raw)
         try:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -237,11 +281,14 @@ def find_root(path: Path) -> tuple[Path, str]:
     return path, "root"
 
 
-def load_content(path: str | Path, known_quizzes: dict | None = None) -> ContentTree:
+def load_content(
+    path: str | Path, known_quizzes: dict | None = None, known_translations: dict | None = None
+) -> ContentTree:
     """Read and check the content at ``path``: the content root, an area or a course folder.
 
     ``known_quizzes`` maps the hash of a quiz file already published (and so checked) to its
     questions; such a file is not parsed again (a re-sync of unchanged content stays fast).
+    ``known_translations`` does the same for quiz translations (hash -> ``translation_of``).
     """
     path = Path(path)
     if not path.is_dir():
@@ -249,7 +296,7 @@ def load_content(path: str | Path, known_quizzes: dict | None = None) -> Content
         tree.problems.append(Problem(str(path), 1, "no such content folder"))
         return tree
     root, scope = find_root(path)
-    reader = _Reader(root, known_quizzes)
+    reader = _Reader(root, known_quizzes, known_translations)
     tree = ContentTree(root=root, scope=scope, scope_path=reader.rel(path.resolve()))
 
     course_dirs = _course_dirs(reader, root)
@@ -277,6 +324,8 @@ def load_content(path: str | Path, known_quizzes: dict | None = None) -> Content
             tree.courses.append(course)
     tree.courses.sort(key=lambda c: (AREAS.index(c.area), c.slug))
     tree.link_index = index
+    tree.translation_paths = reader.translation_paths
+    tree.translation_counts = reader.translation_counts
     problems = set(reader.problems)
     if scope != "root":
         problems = {
@@ -335,7 +384,8 @@ class _ModuleIndex:
         self.modules: dict[Path, str] = {}
         for course_dir in course_dirs:
             for entry in course_dir.iterdir():
-                match = MODULE_RE.match(entry.name)
+                # A translation may link to another module's translation: same page.
+                match = MODULE_RE.match(entry.name) or MODULE_TRANSLATION_RE.match(entry.name)
                 if match and entry.is_file():
                     self.modules[entry.resolve()] = match.group(2)
 
@@ -458,10 +508,12 @@ def _load_course(reader: _Reader, course_dir: Path, index: _ModuleIndex):
                         f"prerequisite course '{item}' does not "
                         "exist (write <area>/<course-folder>)",
                     )
-    modules = _load_modules(reader, course_dir, index)
+    modules, translation_files = _load_modules(reader, course_dir, index)
     if parsed is None or _has_errors(reader, before):
+        for path in translation_files:
+            reader.translation_paths.add(reader.rel(path))
         return None
-    return CourseSource(
+    course = CourseSource(
         area=area,
         slug=course_dir.name,
         path=reader.rel(course_dir),
@@ -469,7 +521,10 @@ def _load_course(reader: _Reader, course_dir: Path, index: _ModuleIndex):
         body=body,
         hash=_digest(reader.rel(course_md), source),
         modules=modules,
+        file_sha=reader.shas.get(course_md, ""),
     )
+    _load_translations(reader, course, course_dir, translation_files, index)
+    return course
 
 
 def _has_errors(reader: _Reader, since: int) -> bool:
@@ -481,8 +536,16 @@ def _load_modules(reader: _Reader, course_dir: Path, index: _ModuleIndex) -> lis
     quizzes: dict[tuple[int, str], Path] = {}
     positions: dict[int, Path] = {}
     slugs: dict[str, Path] = {}
+    translation_files: list[Path] = []
     for entry in sorted(course_dir.iterdir()):
         if entry.name.startswith(".") or entry.is_dir():
+            continue
+        if (
+            MODULE_TRANSLATION_RE.match(entry.name)
+            or QUIZ_TRANSLATION_RE.match(entry.name)
+            or COURSE_TRANSLATION_RE.match(entry.name)
+        ):
+            translation_files.append(entry)
             continue
         quiz_match = QUIZ_RE.match(entry.name)
         if quiz_match:
@@ -534,6 +597,7 @@ def _load_modules(reader: _Reader, course_dir: Path, index: _ModuleIndex) -> lis
                 meta=dict(meta),
                 body=body,
                 hash=_digest(reader.rel(entry), source),
+                file_sha=reader.shas.get(entry, ""),
             )
         )
     by_key = {(m.position, m.slug): m for m in modules}
@@ -550,7 +614,7 @@ def _load_modules(reader: _Reader, course_dir: Path, index: _ModuleIndex) -> lis
             continue
         module.quiz = _load_quiz(reader, quiz_path)
     modules.sort(key=lambda m: m.position)
-    return modules
+    return modules, translation_files
 
 
 def _load_quiz(reader: _Reader, path: Path) -> QuizSource | None:
@@ -560,7 +624,11 @@ def _load_quiz(reader: _Reader, path: Path) -> QuizSource | None:
     digest = _digest(reader.rel(path), source)
     if digest in reader.known_quizzes:
         return QuizSource(
-            path=reader.rel(path), settings={}, questions=reader.known_quizzes[digest], hash=digest
+            path=reader.rel(path),
+            settings={},
+            questions=reader.known_quizzes[digest],
+            hash=digest,
+            file_sha=reader.shas.get(path, ""),
         )
     try:
         data = load_yaml(source)
@@ -577,4 +645,192 @@ def _load_quiz(reader: _Reader, path: Path) -> QuizSource | None:
         settings={k: v for k, v in quiz.items() if k != "questions"},
         questions=quiz["questions"],
         hash=digest,
+        file_sha=reader.shas.get(path, ""),
     )
+
+
+def _load_translations(
+    reader: _Reader, course: CourseSource, course_dir: Path, files: list[Path], index
+) -> None:
+    """Check the translation files of a course against their originals and attach them.
+
+    A translation's errors never stop its original: the sync skips the translation.
+    """
+    original_language = course.meta.get("language", "en")
+    modules = {Path(m.path).name[: -len(".md")]: m for m in course.modules}
+    for path in files:
+        rel = reader.rel(path)
+        reader.translation_paths.add(rel)
+        before = len(reader.problems)
+        course_match = COURSE_TRANSLATION_RE.match(path.name)
+        if course_match:
+            kind, language, target, table = "course", course_match.group(1), course, None
+            original = course_dir / "course.md"
+        else:
+            match = MODULE_TRANSLATION_RE.match(path.name) or QUIZ_TRANSLATION_RE.match(path.name)
+            kind = "module" if path.name.endswith(".md") else "quiz"
+            stem, language = f"{match.group(1)}-{match.group(2)}", match.group(3)
+            target = modules.get(stem)
+            if target is None:
+                reader.problem(
+                    path, 1, f"translation of a module that does not exist: expected {stem}.md"
+                )
+            elif kind == "quiz" and target.quiz is None:
+                reader.problem(
+                    path,
+                    1,
+                    f"translation of a quiz that does not exist: expected {stem}.quiz.yml",
+                )
+                target = None
+            if kind == "module":
+                original = course_dir / f"{stem}.md"
+            else:
+                original = reader.root / target.quiz.path if target else path
+        counts = reader.translation_counts.setdefault(language, Counter())
+        counts["files"] += 1
+        message = check_language(language, original_language)
+        if message:
+            reader.problem(path, 1, message)
+        if target is None or message:
+            counts["with errors"] += 1
+            continue
+        if kind == "quiz":
+            table = target.quiz_translations
+            source = _load_quiz_translation(reader, path, target, original, language)
+        else:
+            table = target.translations
+            source = _load_text_translation(reader, path, kind, original, language, index, target)
+        if source is None:
+            counts["with errors"] += 1
+            continue
+        if source.out_of_date:
+            counts["out of date"] += 1
+        if language in table:
+            reader.problem(
+                path, 1, f"a second '{language}' translation of {original.name}: keep one file"
+            )
+        source.broken = _has_errors(reader, before)
+        if source.broken:
+            counts["with errors"] += 1
+        table.setdefault(language, source)
+
+
+def _translation_of(reader: _Reader, path: Path, source: TranslationSource, meta) -> None:
+    """Read ``translation_of`` into ``source`` and warn when the original changed since."""
+    original_name = source.original_path.rsplit("/", 1)[-1]
+    value, problem = read_translation_of(meta, original_name, source.original_sha)
+    if problem:
+        reader.problem(path, *problem)
+        return
+    source.translation_of = value
+    if source.out_of_date:
+        reader.problem(path, meta.line_of("translation_of"), out_of_date_message(source), "warning")
+
+
+def _key_line(text: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("translation_of"):
+            return number
+    return 1
+
+
+def _load_text_translation(reader, path, kind, original, language, index, target):
+    """A course or module translation: front matter, objectives count, links, admonitions."""
+    spec = COURSE_TRANSLATION_FIELDS if kind == "course" else MODULE_TRANSLATION_FIELDS
+    parsed = reader.front_matter(path, spec)
+    if parsed is None:
+        return None
+    meta, body, body_line, text = parsed
+    source = TranslationSource(
+        kind=kind,
+        language=language,
+        path=reader.rel(path),
+        original_path=reader.rel(original),
+        original_sha=target.file_sha,
+        hash=_digest(reader.rel(path), text, target.file_sha),
+        meta=dict(meta),
+        body=body,
+    )
+    for key in COURSE_ONLY_KEYS if kind == "course" else MODULE_ONLY_KEYS:
+        if key in meta:
+            reader.problem(
+                path,
+                meta.line_of(key),
+                f"'{key}' comes from the original {original.name}; remove it here "
+                "(a translation's value is ignored)",
+                "warning",
+            )
+    objectives = meta.get("objectives")
+    expected = target.meta.get("objectives") or []
+    if isinstance(objectives, list) and len(objectives) != len(expected):
+        reader.problem(
+            path,
+            meta.line_of("objectives"),
+            f"'objectives' has {len(objectives)} item(s) here, {len(expected)} in the original "
+            f"{original.name}: translate each objective once",
+        )
+    _translation_of(reader, path, source, meta)
+    if kind == "module" and not body.strip():
+        reader.problem(path, body_line, "translation has no text after its front matter", "warning")
+    _check_markdown(reader, path, body, body_line, index, module=kind == "module")
+    return source
+
+
+def _load_quiz_translation(reader, path, module: ModuleSource, original, language):
+    """A quiz translation: valid as a quiz, and the same structure as the original."""
+    text = reader.read_text(path)
+    if text is None:
+        return None
+    original_quiz = module.quiz
+    source = TranslationSource(
+        kind="quiz",
+        language=language,
+        path=reader.rel(path),
+        original_path=original_quiz.path,
+        original_sha=original_quiz.file_sha,
+        hash=_digest(reader.rel(path), text, original_quiz.file_sha),
+    )
+    if source.hash in reader.known_translations:  # published and checked from these files
+        source.translation_of = reader.known_translations[source.hash]
+        if source.out_of_date:
+            reader.problem(path, _key_line(text), out_of_date_message(source), "warning")
+        return source
+    try:
+        data = load_yaml(text)
+    except YamlError as exc:
+        reader.problem(path, exc.line, exc.message)
+        return None
+    if not isinstance(data, LineDict):
+        reader.problem(
+            path,
+            getattr(data, "line", 1),
+            "a quiz translation must be a YAML mapping like its original",
+        )
+        return None
+    quiz_data = LineDict({k: v for k, v in data.items() if k != "translation_of"})
+    quiz_data.line, quiz_data.duplicates = data.line, data.duplicates
+    quiz_data.lines = {k: v for k, v in data.lines.items() if k != "translation_of"}
+    _translation_of(reader, path, source, data)
+    quiz, errors = parse_quiz(quiz_data, reader.rel(path))
+    for line, message in errors:
+        reader.problem(path, line, message)
+    if quiz is None:
+        return source
+    reference = _original_quiz(reader, original_quiz, original)
+    if reference is not None:
+        lines = {"": data.line, **data.lines}
+        for line, message in compare_quizzes(reference, quiz, lines):
+            reader.problem(path, line, message)
+    source.questions = quiz["questions"]
+    return source
+
+
+def _original_quiz(reader: _Reader, quiz: QuizSource, path: Path) -> dict | None:
+    """The original quiz's settings and questions (parsed again when it was published as is)."""
+    if quiz.settings:
+        return {**quiz.settings, "questions": quiz.questions}
+    try:
+        parsed, _errors = parse_quiz(load_yaml(path.read_text(encoding="utf-8-sig")), quiz.path)
+    except (OSError, YamlError, UnicodeDecodeError):
+        return None
+    return parsed

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from lms.content.loader import ContentTree, CourseSource, ModuleSource, load_content
 from lms.content.render import Renderer
-from lms.courses.models import Course, Module
+from lms.courses.models import Course, CourseTranslation, Module, ModuleTranslation
 from lms.extensions import db, utcnow
-from lms.quizzes.models import Quiz
+from lms.quizzes.models import Quiz, QuizTranslation
 
 
 @dataclass
@@ -31,8 +32,11 @@ class SyncReport:
             "archived": 0,
             "restored": 0,
             "unchanged": 0,
+            "removed": 0,
         }
     )
+    #: Translation files left as they were published because they have errors.
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -50,9 +54,18 @@ def sync_content(path: str | Path, progress=None) -> SyncReport:
     commits; on any error nothing was changed.
     """
     quizzes = {q.module_id: q for q in db.session.scalars(sa.select(Quiz))}
-    tree = load_content(path, known_quizzes={q.content_hash: q.questions for q in quizzes.values()})
+    translations = _published_translations()
+    tree = load_content(
+        path,
+        known_quizzes={q.content_hash: q.questions for q in quizzes.values()},
+        known_translations={
+            t.content_hash: t.translation_of
+            for by_language in translations[QuizTranslation].values()
+            for t in by_language.values()
+        },
+    )
     report = SyncReport(tree=tree)
-    if tree.errors:
+    if tree.blocking_errors:
         return report
     renderer = Renderer()
     now = utcnow()
@@ -64,12 +77,21 @@ def sync_content(path: str | Path, progress=None) -> SyncReport:
     for done, source in enumerate(tree.courses, start=1):
         course = _upsert_course(report, courses.get(source.slug), source, tree, renderer, now)
         courses[source.slug] = course
+        sync = _TranslationSync(report, translations, tree, renderer, now)
+        sync.apply(CourseTranslation, course, f"course {source.slug}", source.translations)
         existing = modules.get(course.id, {})
         for module_source in source.modules:
             module = _upsert_module(
                 report, course, existing.get(module_source.slug), module_source, tree, renderer, now
             )
-            _upsert_quiz(report, module, quizzes.get(module.id), module_source, renderer, now)
+            label = f"module {course.slug}/{module.slug}"
+            sync.apply(ModuleTranslation, module, label, module_source.translations)
+            quiz = _upsert_quiz(
+                report, module, quizzes.get(module.id), module_source, renderer, now
+            )
+            if quiz is not None and module_source.quiz is not None:
+                label = f"quiz {module_source.quiz.path}"
+                sync.apply(QuizTranslation, quiz, label, module_source.quiz_translations)
         present = {m.slug for m in source.modules}
         for slug, module in existing.items():
             if slug not in present and module.archived_at is None:
@@ -234,12 +256,12 @@ def _upsert_quiz(
         if quiz is not None and quiz.archived_at is None:
             quiz.archived_at = now
             report.note("archived", label)
-        return
+        return quiz
     if quiz is not None and quiz.content_hash == source.quiz.hash:
         if quiz.archived_at is not None:
             quiz.archived_at = None
             report.note("restored", label)
-        return
+        return quiz
     values = {
         **source.quiz.settings,
         "questions": render_questions(source.quiz.questions, renderer),
@@ -248,9 +270,95 @@ def _upsert_quiz(
         "archived_at": None,
     }
     if quiz is None:
-        db.session.add(Quiz(module_id=module.id, **values))
+        quiz = Quiz(module_id=module.id, **values)
+        db.session.add(quiz)
+        db.session.flush()
         report.note("created", label)
     else:
         for key, value in values.items():
             setattr(quiz, key, value)
         report.note("updated", label)
+    return quiz
+
+
+#: Each translation table, the column naming what it translates, and its large columns.
+_TRANSLATION_TABLES = {
+    CourseTranslation: ("course_id", ("intro_html",)),
+    ModuleTranslation: ("module_id", ("body_html", "toc")),
+    QuizTranslation: ("quiz_id", ("questions",)),
+}
+
+
+def _published_translations() -> dict:
+    """``{model: {owner id: {language: row}}}``, without the large rendered columns."""
+    result = {}
+    for model, (owner, large) in _TRANSLATION_TABLES.items():
+        query = sa.select(model).options(*(defer(getattr(model, c)) for c in large))
+        rows = result[model] = {}
+        for row in db.session.scalars(query):
+            rows.setdefault(getattr(row, owner), {})[row.language] = row
+    return result
+
+
+class _TranslationSync:
+    """Create, update or remove the published translations of one object at a time."""
+
+    def __init__(self, report: SyncReport, published: dict, tree, renderer: Renderer, now):
+        self.report, self.published, self.tree = report, published, tree
+        self.renderer, self.now = renderer, now
+
+    def apply(self, model, owner, label: str, sources: dict) -> None:
+        owner_column = _TRANSLATION_TABLES[model][0]
+        rows = self.published[model].setdefault(owner.id, {})
+        for language, source in sources.items():
+            row = rows.get(language)
+            if source.broken:
+                # Skipped: the last good version stays, with a note if the original changed.
+                self.report.skipped.append(source.path)
+                if row is not None and row.original_hash != source.original_sha:
+                    row.original_hash = source.original_sha
+                continue
+            if row is not None and row.content_hash == source.hash:
+                continue
+            values = {
+                **self._rendered(model, source),
+                "translation_of": source.translation_of,
+                "original_hash": source.original_sha,
+                "source_path": source.path,
+                "content_hash": source.hash,
+                "updated_at": self.now,
+            }
+            if row is None:
+                row = model(**{owner_column: owner.id, "language": language}, **values)
+                db.session.add(row)
+                rows[language] = row
+                self.report.note("created", f"{label} ({language})")
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+                self.report.note("updated", f"{label} ({language})")
+        for language, row in list(rows.items()):
+            if language not in sources:
+                db.session.delete(row)
+                del rows[language]
+                self.report.note("removed", f"{label} ({language})")
+
+    def _rendered(self, model, source) -> dict:
+        meta = source.meta
+        objectives = [o.strip() for o in meta.get("objectives") or []]
+        if model is QuizTranslation:
+            return {"questions": render_questions(source.questions, self.renderer)}
+        rendered = self.renderer.render(source.body, _resolver(self.tree, source.path))
+        if model is CourseTranslation:
+            return {
+                "title": meta["title"].strip(),
+                "summary": meta["summary"].strip(),
+                "objectives": objectives,
+                "intro_html": rendered.html,
+            }
+        return {
+            "title": meta["title"].strip(),
+            "objectives": objectives,
+            "body_html": rendered.html,
+            "toc": rendered.toc,
+        }

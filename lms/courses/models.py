@@ -77,3 +77,57 @@ class Module(db.Model):
 
     def __repr__(self) -> str:
         return f"<Module {self.course_id}/{self.slug}>"
+
+
+class TranslationColumns:
+    """What every published translation records about its file and its original."""
+
+    #: A code of :data:`lms.content.translations.TRANSLATION_LANGUAGES`, e.g. ``it``.
+    language: Mapped[str] = mapped_column(sa.String(10))
+    #: The original's hash the translation says it was made from (12+ hex characters).
+    translation_of: Mapped[str] = mapped_column(sa.String(64))
+    #: SHA-256 of the original file at the last sync.
+    original_hash: Mapped[str] = mapped_column(sa.String(64))
+    source_path: Mapped[str] = mapped_column(sa.String(300))
+    #: Hash of the translation and its original; a sync skips an unchanged pair.
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def out_of_date(self) -> bool:
+        """The original changed after the translation was made: learners get a note."""
+        return not self.original_hash.startswith(self.translation_of)
+
+
+class CourseTranslation(TranslationColumns, db.Model):
+    """A course's title, summary, objectives and introduction in another language."""
+
+    __tablename__ = "course_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    #: Empty when the translation keeps the original's objectives.
+    objectives: Mapped[list] = mapped_column(sa.JSON, default=list)
+    intro_html: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (sa.UniqueConstraint("course_id", "language"),)
+
+
+class ModuleTranslation(TranslationColumns, db.Model):
+    """A module's title, objectives and text in another language, rendered at sync time."""
+
+    __tablename__ = "module_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("modules.id"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    objectives: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: The rendered text loads only when a page shows it (lists need only the title).
+    body_html: Mapped[str] = mapped_column(
+        sa.Text, default="", deferred=True, deferred_group="text"
+    )
+    toc: Mapped[list] = mapped_column(sa.JSON, default=list, deferred=True, deferred_group="text")
+
+    __table_args__ = (sa.UniqueConstraint("module_id", "language"),)

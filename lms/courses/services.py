@@ -1,10 +1,11 @@
 """Loading published courses and modules."""
 
 import sqlalchemy as sa
-from flask import abort
-from sqlalchemy.orm import selectinload
+from flask import abort, current_app
+from flask_babel import get_locale
+from sqlalchemy.orm import defer, selectinload
 
-from lms.courses.models import AREAS, Course, Module
+from lms.courses.models import AREAS, Course, CourseTranslation, Module, ModuleTranslation
 from lms.extensions import db
 
 
@@ -63,3 +64,98 @@ def course_by_slugs(slugs) -> dict[str, Course]:
             sa.select(Course).where(Course.slug.in_(list(slugs)), Course.archived_at.is_(None))
         )
     }
+
+
+def content_language() -> str:
+    """The language the learner reads content in: the interface's (``it``, ``de``, ``en``)."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def language_name(code: str) -> str:
+    """A language's own name (``Italiano``), as the language switcher lists it."""
+    names = current_app.config.get("LMS_LANGUAGES") or {}
+    if isinstance(names, dict) and names.get(code):
+        return names[code]
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+class Localized:
+    """A course or module as the learner reads it: its translation's text over the original.
+
+    Everything but the text (id, slug, duration ...) is the original's. ``text_language`` is
+    the language of the text; ``missing`` means the learner's language has no translation,
+    so the original is shown; ``out_of_date`` that the original changed after translation.
+    """
+
+    #: Text a translation always replaces, and text it may leave to the original.
+    _REPLACED = ("title", "summary", "intro_html", "body_html", "toc")
+    _OPTIONAL = ("objectives",)
+
+    def __init__(self, original, translation, wanted: str, original_language: str):
+        self._original = original
+        self._translation = translation
+        self.original_language = original_language
+        self.text_language = translation.language if translation else original_language
+        self.missing = translation is None and wanted != original_language
+        self.out_of_date = translation is not None and translation.out_of_date
+
+    def __getattr__(self, name):
+        translation = self.__dict__["_translation"]
+        if translation is not None and (
+            name in Localized._REPLACED or (name in Localized._OPTIONAL and translation.objectives)
+        ):
+            return getattr(translation, name)
+        return getattr(self.__dict__["_original"], name)
+
+    def lang_of(self, name: str) -> str:
+        """The language a field is shown in (a translation may keep the original objectives)."""
+        if self._translation is not None and (
+            name in self._REPLACED or getattr(self._translation, name, None)
+        ):
+            return self.text_language
+        return self.original_language
+
+
+def localize_courses(courses, language: str) -> list[Localized]:
+    """The courses in ``language`` where translated (one query; none for the original's)."""
+    wanted = [c.id for c in courses if c.language != language]
+    found = {}
+    if wanted:
+        found = {
+            t.course_id: t
+            for t in db.session.scalars(
+                sa.select(CourseTranslation)
+                .where(
+                    CourseTranslation.course_id.in_(wanted),
+                    CourseTranslation.language == language,
+                )
+                .options(defer(CourseTranslation.intro_html))
+            )
+        }
+    return [Localized(c, found.get(c.id), language, c.language) for c in courses]
+
+
+def localize_modules(course: Course, modules, language: str) -> list[Localized]:
+    """The modules of ``course`` in ``language`` where translated (one query at most).
+
+    The rendered text loads only when a page shows it (the module page shows one).
+    """
+    found = {}
+    if modules and course.language != language:
+        found = {
+            t.module_id: t
+            for t in db.session.scalars(
+                sa.select(ModuleTranslation).where(
+                    ModuleTranslation.module_id.in_([m.id for m in modules]),
+                    ModuleTranslation.language == language,
+                )
+            )
+        }
+    return [Localized(m, found.get(m.id), language, course.language) for m in modules]

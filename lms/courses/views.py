@@ -12,22 +12,40 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from lms.certificates.services import certificate_for, issue_if_complete
 from lms.content.loader import ASSET_EXTENSIONS
 from lms.courses import bp
 from lms.courses.models import AREAS
 from lms.courses.services import (
+    content_language,
     course_by_slugs,
     current_modules,
+    language_name,
     load_course_or_404,
     load_module_or_404,
+    localize_courses,
+    localize_modules,
     module_counts,
     published_courses,
 )
 from lms.extensions import db, will_write
 from lms.progress import services as progress
 from lms.quizzes.services import best_attempt, current_quiz, quizzes_by_module
+
+
+@bp.app_template_global()
+def lang_attr(code: str | None) -> Markup:
+    """`` lang="en"`` on content whose language is not the page's, else nothing."""
+    if not code or code == content_language():
+        return Markup("")
+    return Markup(' lang="%s"') % code
+
+
+@bp.app_context_processor
+def _content_language():
+    return {"content_language_name": lambda: language_name(content_language())}
 
 
 @bp.route("/")
@@ -42,6 +60,7 @@ def catalogue():
     standing = (
         progress.progress_by_course(current_user.id, ids) if current_user.is_authenticated else {}
     )
+    courses = localize_courses(courses, content_language())
     groups = [(a, [c for c in courses if c.area == a]) for a in AREAS if area in (None, a)]
     return render_template(
         "courses/catalogue.html", groups=groups, counts=counts, standing=standing, area=area
@@ -74,12 +93,18 @@ def course(slug: str):
     prerequisite_courses = course_by_slugs(
         [p["course"] for p in course.prerequisites if "course" in p]
     )
+    language = content_language()
+    prerequisite_courses = {
+        c.slug: c for c in localize_courses(list(prerequisite_courses.values()), language)
+    }
+    shown = localize_modules(course, modules, language)
+    by_id = {m.id: m for m in shown}
     return render_template(
         "courses/course.html",
-        course=course,
-        modules=modules,
+        course=localize_courses([course], language)[0],
+        modules=shown,
         statuses=statuses,
-        resume=resume,
+        resume=by_id.get(resume.id) if resume else None,
         standing=standing,
         prerequisite_courses=prerequisite_courses,
         quizzes=quizzes,
@@ -101,14 +126,16 @@ def module(slug: str, module_slug: str):
     db.session.commit()
     completed = module.id in progress.completed_module_ids(current_user.id, [module.id])
     quiz = current_quiz(module)
+    language = content_language()
+    shown = localize_modules(course, modules, language)
     return render_template(
         "courses/module.html",
-        course=course,
-        module=module,
-        modules=modules,
+        course=localize_courses([course], language)[0],
+        module=shown[index],
+        modules=shown,
         index=index,
-        previous=previous,
-        following=following,
+        previous=shown[index - 1] if previous else None,
+        following=shown[index + 1] if following else None,
         completed=completed,
         quiz=quiz,
         best=best_attempt(current_user.id, quiz) if quiz else None,

@@ -5,7 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.certificates.services import certificates_of, issue_if_complete
-from lms.courses.services import current_modules, load_course_or_404, load_module_or_404
+from lms.courses.services import (
+    content_language,
+    current_modules,
+    load_course_or_404,
+    load_module_or_404,
+    localize_courses,
+    localize_modules,
+)
 from lms.extensions import db
 from lms.progress import bp
 from lms.progress import services as progress
@@ -51,15 +58,18 @@ def my_learning():
     """Courses the learner has started, with where to continue, most recent first."""
     recent = progress.recent_courses(current_user.id)
     standing = progress.progress_by_course(current_user.id, [c.id for c, _ in recent])
+    language = content_language()
+    shown = {c.id: c for c in localize_courses([c for c, _ in recent], language)}
     items = []
     for course, last_visit in recent:
         modules = current_modules(course)
+        following = progress.next_module(current_user.id, course, modules)
         items.append(
             {
-                "course": course,
+                "course": shown[course.id],
                 "last_visit": last_visit,
                 "progress": standing.get(course.id),
-                "next": progress.next_module(current_user.id, course, modules),
+                "next": localize_modules(course, [following], language)[0] if following else None,
             }
         )
     resume = next((i for i in items if i["next"] is not None), None)

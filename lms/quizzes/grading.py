@@ -63,13 +63,15 @@ def _index(value: str, size: int, question: dict) -> int:
     return index
 
 
-def parse_number(text: str, unit: str | None = None) -> float | None:
-    """``"1,5"`` -> 1.5; ``"12 mm"`` -> 12.0 when the unit is ``mm``; else ``None``."""
+def parse_number(text: str, unit: str | None = None, aliases=()) -> float | None:
+    """``"1,5"`` -> 1.5; ``"12 mm"`` -> 12.0 when the unit is ``mm`` (or one of ``aliases``,
+    the units of the quiz's translations); else ``None``."""
     match = _NUMBER.match(text.replace("\u202f", "").replace("\u00a0", ""))
     if not match:
         return None
     number, rest = match.groups()
-    if rest and rest not in ("°", "%") and (not unit or rest.casefold() != unit.casefold()):
+    units = {u.casefold() for u in (unit, *aliases) if u}
+    if rest and rest not in ("°", "%") and rest.casefold() not in units:
         return None
     try:
         value = float(number.replace(",", "."))
@@ -145,7 +147,7 @@ def parse_submission(questions: list[dict], form) -> dict[str, dict | None]:
             elif qtype == "numeric":
                 responses[question["id"]] = {
                     "text": text,
-                    "value": parse_number(text, question.get("unit")),
+                    "value": parse_number(text, question.get("unit"), question.get("units", ())),
                 }
             else:
                 responses[question["id"]] = {"text": text}

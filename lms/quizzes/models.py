@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.courses.models import Module
+from lms.courses.models import Module, TranslationColumns
 from lms.extensions import UTCDateTime, db, utcnow
 
 
@@ -29,6 +29,22 @@ class Quiz(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     module: Mapped[Module] = relationship()
+
+
+class QuizTranslation(TranslationColumns, db.Model):
+    """A quiz's text in another language: its questions, rendered, matched by question id.
+
+    Grading always follows the original (``Quiz.questions``); a ``short`` question's
+    accepted answers here are accepted too, whatever language the learner reads.
+    """
+
+    __tablename__ = "quiz_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quizzes.id"))
+    questions: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    __table_args__ = (sa.UniqueConstraint("quiz_id", "language"),)
 
 
 class Attempt(db.Model):

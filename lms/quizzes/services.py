@@ -8,7 +8,7 @@ from sqlalchemy.orm import defer
 from lms.courses.models import Module
 from lms.extensions import db, utcnow
 from lms.quizzes.grading import grade, make_layout, parse_submission
-from lms.quizzes.models import Attempt, AttemptAnswer, Quiz
+from lms.quizzes.models import Attempt, AttemptAnswer, Quiz, QuizTranslation
 
 
 class AlreadySubmitted(Exception):
@@ -103,7 +103,8 @@ def submit_attempt(attempt: Attempt, form) -> Attempt:
     """
     if attempt.submitted:
         raise AlreadySubmitted
-    responses = parse_submission(attempt.questions, form)
+    questions = with_translated_answers(attempt.questions, translated_answers(attempt.quiz_id))
+    responses = parse_submission(questions, form)
     now = utcnow()
     claimed = db.session.execute(
         sa.update(Attempt)
@@ -114,7 +115,7 @@ def submit_attempt(attempt: Attempt, form) -> Attempt:
     if claimed != 1:
         raise AlreadySubmitted
     score = max_score = 0.0
-    for question in attempt.questions:
+    for question in questions:
         response = responses[question["id"]]
         points, maximum, correct = grade(question, response)
         score += points
@@ -203,3 +204,107 @@ def should_reveal(attempt: Attempt, passed_before: bool) -> bool:
     if attempt.reveal == "after_passing":
         return bool(attempt.passed) or passed_before
     return False
+
+
+def quiz_translation(quiz: Quiz, language: str) -> QuizTranslation | None:
+    """The quiz's published translation into ``language``, if any."""
+    return db.session.scalar(
+        sa.select(QuizTranslation).where(
+            QuizTranslation.quiz_id == quiz.id, QuizTranslation.language == language
+        )
+    )
+
+
+def translated_answers(quiz_id: int) -> dict[str, dict]:
+    """What every translation adds to grading, by question id: accepted short answers and
+    numeric units. A learner is graded the same whatever language they read the quiz in."""
+    extra: dict[str, dict] = {}
+    rows = db.session.scalars(sa.select(QuizTranslation).where(QuizTranslation.quiz_id == quiz_id))
+    for translation in rows:
+        for question in translation.questions:
+            entry = extra.setdefault(question["id"], {"type": question["type"]})
+            if question["type"] == "short":
+                entry.setdefault("answers", []).extend(question["answers"])
+            elif question["type"] == "numeric" and question.get("unit"):
+                entry.setdefault("units", []).append(question["unit"])
+    return extra
+
+
+def with_translated_answers(questions: list[dict], extra: dict[str, dict]) -> list[dict]:
+    """The original questions, each ``short`` one accepting its translations' answers too."""
+    if not extra:
+        return questions
+    result = []
+    for question in questions:
+        more = extra.get(question["id"])
+        if more and more["type"] == question["type"] == "short":
+            question = {**question, "answers": question["answers"] + more.get("answers", [])}
+        elif more and more["type"] == question["type"] == "numeric":
+            question = {**question, "units": more.get("units", [])}
+        result.append(question)
+    return result
+
+
+#: A question's own texts, rendered at sync time.
+_TEXT_KEYS = ("prompt_html", "explanation_html", "correct_feedback_html", "incorrect_feedback_html")
+
+
+def _fits(question: dict, translated: dict) -> bool:
+    """Whether a translated question lines up with the one an attempt holds: same type, and
+    every choice, pair and numeric answer in the same place with the same credit, so that
+    what the learner reads means what is graded (an older translation may not)."""
+    if translated["type"] != question["type"]:
+        return False
+    if len(question.get("pairs") or []) != len(translated.get("pairs") or []):
+        return False
+    if question.get("answer") != translated.get("answer"):
+        return False
+    if "choices" in question:
+        marks = [(c["correct"], c.get("credit")) for c in question["choices"]]
+        if marks != [(c["correct"], c.get("credit")) for c in translated["choices"]]:
+            return False
+    if question["type"] == "numeric":
+        strip = ("feedback", "feedback_html")
+        return [{k: v for k, v in a.items() if k not in strip} for a in question["answers"]] == [
+            {k: v for k, v in a.items() if k not in strip} for a in translated["answers"]
+        ]
+    return True
+
+
+def localize_questions(
+    questions: list[dict], translation: QuizTranslation | None, original_language: str
+) -> list[dict]:
+    """The questions as the learner reads them: the translation's text where it fits.
+
+    Matched by question id, so an attempt started in one language reads (and grades) the
+    same in another; a question the translation does not fit stays in the original.
+    ``text_language`` says which language each question is shown in.
+    """
+    translated = {q["id"]: q for q in translation.questions} if translation else {}
+    result = []
+    for question in questions:
+        other = translated.get(question["id"])
+        if other is None or not _fits(question, other):
+            result.append({**question, "text_language": original_language})
+            continue
+        shown = {**question, "text_language": translation.language}
+        for key in _TEXT_KEYS:
+            shown[key] = other.get(key) or question.get(key)
+        if "choices" in question:
+            shown["choices"] = [
+                {**c, "text_html": t["text_html"], "feedback_html": t.get("feedback_html")}
+                for c, t in zip(question["choices"], other["choices"], strict=True)
+            ]
+        if "pairs" in question:
+            shown["pairs"] = other["pairs"]
+        if question["type"] == "numeric":
+            shown["unit"] = other.get("unit") or question.get("unit")
+            shown["answers"] = [
+                {**a, "feedback_html": t.get("feedback_html")}
+                for a, t in zip(question["answers"], other["answers"], strict=True)
+            ]
+        elif question["type"] == "short":
+            shown["answers"] = other["answers"]
+            shown["other_answers"] = question["answers"]
+        result.append(shown)
+    return result

@@ -7,7 +7,13 @@ from markupsafe import Markup, escape
 
 from lms.certificates.services import issue_if_complete
 from lms.content.quizfile import CREDIT_SLACK
-from lms.courses.services import load_course_or_404, load_module_or_404
+from lms.courses.services import (
+    content_language,
+    load_course_or_404,
+    load_module_or_404,
+    localize_courses,
+    localize_modules,
+)
 from lms.errors import render_error
 from lms.extensions import db, limiter
 from lms.progress import services as progress
@@ -24,6 +30,23 @@ def _quiz_or_404(module):
     return quiz
 
 
+def _in_language(course, module, quiz, questions: list[dict]) -> dict:
+    """The course, module and questions in the learner's language, for the template."""
+    language = content_language()
+    translation = None
+    if quiz is not None and language != course.language:
+        translation = quizzes.quiz_translation(quiz, language)
+    return {
+        "course": localize_courses([course], language)[0],
+        "module": localize_modules(course, [module], language)[0],
+        "questions": {
+            q["id"]: q for q in quizzes.localize_questions(questions, translation, course.language)
+        },
+        "quiz_translation": translation,
+        "quiz_missing": translation is None and language != course.language,
+    }
+
+
 @bp.route("/courses/<slug>/<module_slug>/quiz")
 @login_required
 def take(slug: str, module_slug: str):
@@ -36,16 +59,11 @@ def take(slug: str, module_slug: str):
     progress.record_visit(current_user.id, module)
     db.session.commit()
     submitted = [a for a in attempts if a.submitted]
-    questions = {}
-    if attempt is not None:
-        questions = {q["id"]: q for q in attempt.questions}
     return render_template(
         "quizzes/take.html",
-        course=course,
-        module=module,
+        **_in_language(course, module, quiz, attempt.questions if attempt else []),
         quiz=quiz,
         attempt=attempt,
-        questions=questions,
         history=submitted,
         left=quizzes.attempts_left(quiz, attempts),
         best=quizzes.best_attempt(current_user.id, quiz),
@@ -135,7 +153,8 @@ def result(attempt_id: int):
     passed_before = any(a.passed for a in history if a.number < attempt.number)
     reveal = quizzes.should_reveal(attempt, passed_before)
     answers = {a.question_id: a for a in attempt.answers}
-    by_id = {q["id"]: q for q in attempt.questions}
+    shown = _in_language(module.course, module, attempt.quiz, attempt.questions)
+    by_id = shown["questions"]
     # In the order the learner saw the questions (shuffled quizzes too).
     review = [
         _review(by_id[e["id"]], answers.get(e["id"]), reveal)
@@ -156,11 +175,12 @@ def result(attempt_id: int):
         current is not None
         and quizzes.attempts_left(current, quizzes.attempts_for(attempt.user_id, current)) != 0
     )
+    if following is not None:
+        following = localize_modules(module.course, [following], content_language())[0]
     return render_template(
         "quizzes/result.html",
+        **shown,
         attempt=attempt,
-        module=module,
-        course=module.course,
         review=review,
         reveal=reveal,
         history=history,
@@ -199,7 +219,9 @@ def _review(question: dict, answer, reveal: bool) -> dict:
     elif qtype in ("short", "numeric"):
         if response:
             item["given"].append(response["text"])
-            best = matching_answer(question, response, qtype)
+            # A translation's accepted answers and the original's both count.
+            pool = {**question, "answers": question["answers"] + question.get("other_answers", [])}
+            best = matching_answer(pool, response, qtype)
             if best and best.get("feedback_html"):
                 item["feedback"].append(Markup(best["feedback_html"]))  # noqa: S704
         for target in question["answers"]:
