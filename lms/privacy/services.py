@@ -319,12 +319,20 @@ def collect(user: User) -> dict:
             "details": json.dumps(event.details or {}, ensure_ascii=False, sort_keys=True),
         }
         for event in db.session.scalars(
-            sa.select(AuditEvent)
-            .where(sa.or_(AuditEvent.actor_id == uid, AuditEvent.target == f"user:{uid}"))
-            .order_by(AuditEvent.id)
+            sa.select(AuditEvent).where(_events_about(user)).order_by(AuditEvent.id)
         )
     ]
     return data
+
+
+def _events_about(user: User):
+    """Audit events the person did, that were done to them, or whose details hold their
+    email address (a sign-in attempt with it, say)."""
+    return sa.or_(
+        AuditEvent.actor_id == user.id,
+        AuditEvent.target == f"user:{user.id}",
+        sa.func.lower(sa.cast(AuditEvent.details, sa.Text)).contains(user.email, autoescape=True),
+    )
 
 
 def as_json(data: dict) -> bytes:
@@ -502,18 +510,7 @@ def delete_account(user: User) -> None:
     now = utcnow()
 
     # Audit events keep their rows but only the id: no address, nothing naming the person.
-    events = db.session.scalars(
-        sa.select(AuditEvent).where(
-            sa.or_(
-                AuditEvent.actor_id == uid,
-                AuditEvent.target == f"user:{uid}",
-                sa.func.lower(sa.cast(AuditEvent.details, sa.Text)).contains(
-                    old_email, autoescape=True
-                ),
-            )
-        )
-    )
-    for event in events:
+    for event in db.session.scalars(sa.select(AuditEvent).where(_events_about(user))):
         event.ip = None
         event.details = _scrub_details(event.details, old_email, old_name)
 

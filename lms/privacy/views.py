@@ -26,13 +26,6 @@ def _user_key() -> str:
     return f"delete-account:{current_user.get_id()}"
 
 
-@bp.before_app_request
-def _end_sessions_of_deleted_accounts():
-    """Whoever is still signed in to an account that was deleted is signed out at once."""
-    if current_user.is_authenticated and getattr(current_user, "deleted_at", None) is not None:
-        logout_user()
-
-
 def admin_required(view):
     """Signed in and an admin; anyone else gets a 403 page."""
 
