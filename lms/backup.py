@@ -169,10 +169,15 @@ def _pg_connection(url: str) -> tuple[str, dict]:
     env = dict(os.environ)
     if parsed.password is not None:
         env["PGPASSWORD"] = str(parsed.password)
-    conninfo = parsed.set(drivername="postgresql", password=None).render_as_string(
-        hide_password=False
+    bare = sa.engine.URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
     )
-    return conninfo, env
+    return bare.render_as_string(hide_password=False), env
 
 
 def _run(args: list[str], env: dict) -> None:
