@@ -71,7 +71,8 @@ def _download(user: User, fmt: str) -> Response:
 
 
 def _export_page(user: User, template: str, **context):
-    forms = {fmt: ExportForm(format=fmt) for fmt in ("json", "csv")}
+    # Rendered fresh (not from the posted data): each button keeps its own format.
+    forms = {fmt: ExportForm(formdata=None, format=fmt) for fmt in ("json", "csv")}
     if request.method == "POST":
         form = ExportForm()
         if form.validate_on_submit():

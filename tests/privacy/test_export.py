@@ -135,7 +135,10 @@ def test_the_your_data_page_offers_both_downloads_and_needs_sign_in(client, make
 
 
 def test_an_unknown_format_or_a_missing_token_downloads_nothing(client, learner_client):
-    assert download(learner_client, "xml").status_code == 400
+    refused = download(learner_client, "xml")
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert 'value="json"' in html and 'value="csv"' in html and "xml" not in html
     response = learner_client.post("/account/data", data={"format": "json"})
     assert response.status_code == 400
     assert "attachment" not in response.headers.get("Content-Disposition", "")
