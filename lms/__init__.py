@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.cohorts.views
     import lms.courses.views
     import lms.i18n.views
+    import lms.privacy.views
     import lms.progress.views
     import lms.quizzes.views  # noqa: F401
     from lms.accounts import bp as accounts_bp
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.cohorts import bp as cohorts_bp
     from lms.courses import bp as courses_bp
     from lms.i18n import bp as i18n_bp
+    from lms.privacy import bp as privacy_bp
     from lms.progress import bp as progress_bp
     from lms.quizzes import bp as quizzes_bp
 
@@ -124,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(i18n_bp)
     csrf.exempt(api_bp)

@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the account was deleted: the row stays, anonymised, so cohort figures hold.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         sa.CheckConstraint("role in ('learner', 'facilitator', 'admin')", name="role_known"),
@@ -45,7 +47,7 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         """Disabled accounts cannot sign in (flask-login reads this)."""
-        return self.active
+        return self.active and self.deleted_at is None
 
     @property
     def is_facilitator(self) -> bool:

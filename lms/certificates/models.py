@@ -23,5 +23,7 @@ class Certificate(db.Model):
     area: Mapped[str] = mapped_column(sa.String(20))
     hours: Mapped[float] = mapped_column(sa.Float)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when the holder deleted their account: verification then says "withdrawn".
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.UniqueConstraint("user_id", "course_id"),)

@@ -12,7 +12,11 @@ from lms.certificates.services import by_code, normalise_code
 def certificate(code: str):
     """The printable certificate, for its holder (and admins)."""
     cert = by_code(code)
-    if cert is None or (cert.user_id != current_user.id and not current_user.is_admin):
+    if (
+        cert is None
+        or cert.withdrawn_at is not None
+        or (cert.user_id != current_user.id and not current_user.is_admin)
+    ):
         abort(404)
     verify_url = url_for("certificates.verify", code=cert.code, _external=True)
     return render_template("certificates/certificate.html", cert=cert, verify_url=verify_url)
@@ -33,4 +37,10 @@ def verify(code: str):
     cert = by_code(code)
     if cert is None:
         return render_template("certificates/verify.html", cert=None, code=code[:40]), 404
+    if cert.withdrawn_at is not None:
+        # The holder deleted their account: say so, and show nothing about them.
+        page = render_template(
+            "certificates/verify.html", cert=None, withdrawn=True, code=cert.code
+        )
+        return page, 410
     return render_template("certificates/verify.html", cert=cert, code=cert.code)
