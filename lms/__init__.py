@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     _init_extensions(app)
+    _init_security(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_template_helpers(app)
@@ -66,6 +67,12 @@ def _init_extensions(app: Flask) -> None:
 
     with app.app_context():
         _configure_sqlite(db.engine)
+
+
+def _init_security(app: Flask) -> None:
+    from lms.accounts.sessions import init_sessions
+
+    init_sessions(app)
 
 
 def _select_locale():
