@@ -71,8 +71,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_security(app: Flask) -> None:
     from lms.accounts.sessions import init_sessions
+    from lms.headers import init_security_headers
 
     init_sessions(app)
+    init_security_headers(app)
 
 
 def _select_locale():
