@@ -127,6 +127,7 @@ def _configure_sqlite(engine) -> None:
 def _register_blueprints(app: Flask) -> None:
     # Views register their routes on import; blueprints are registered after.
     import lms.accounts.views
+    import lms.admin.views
     import lms.api.views
     import lms.audit.models
     import lms.certificates.views
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.progress.views
     import lms.quizzes.views  # noqa: F401
     from lms.accounts import bp as accounts_bp
+    from lms.admin import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.certificates import bp as certificates_bp
     from lms.cohorts import bp as cohorts_bp
@@ -149,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
     csrf.exempt(api_bp)
 
 
