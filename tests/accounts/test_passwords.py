@@ -65,6 +65,15 @@ def test_cli_refuses_a_common_password(runner):
 
     result = runner.invoke(
         main,
-        ["users", "create", "--email", "op@example.org", "--name", "Op", "--password", "1q2w3e4r5t"],
+        [
+            "users",
+            "create",
+            "--email",
+            "op@example.org",
+            "--name",
+            "Op",
+            "--password",
+            "1q2w3e4r5t",
+        ],
     )
     assert result.exit_code == 1 and "most common passwords" in result.output
