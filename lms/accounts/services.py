@@ -88,11 +88,6 @@ def check_sign_in(email: str, password: str) -> SignIn:
     return SignIn(account, account)
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or ``None`` (same answer either way)."""
-    return check_sign_in(email, password).user
-
-
 def change_password(user: User, password: str) -> None:
     """Set a new password (checked against the rules) and end every session of the account."""
     check_new_password(password, user.email, user.name)
