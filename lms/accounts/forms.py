@@ -48,11 +48,12 @@ def confirm_field() -> PasswordField:
     )
 
 
-def language_field() -> SelectField:
+def language_field(default="en") -> SelectField:
+    """The preferred language; ``default`` may be a callable (the page's language)."""
     return SelectField(
         _l("Preferred language"),
         choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()],
-        default="en",
+        default=default,
     )
 
 
