@@ -237,11 +237,13 @@ def _load_user(user_id: str) -> User | None:
 @login_manager.unauthorized_handler
 def _unauthorized():
     """Pages send people to sign in; the API answers 401 JSON."""
-    from flask import flash, redirect, request, url_for
+    from flask import flash, redirect, request, session, url_for
 
+    from lms.accounts.sessions import TIMED_OUT_KEY
     from lms.errors import render_error, wants_json
 
     if wants_json():
         return render_error(401, str(_l("Sign in first.")))
-    flash(str(_l("Please sign in to see this page.")), "info")
+    if TIMED_OUT_KEY not in session:  # else the sign-in page says the session timed out
+        flash(str(_l("Please sign in to see this page.")), "info")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

@@ -5,7 +5,7 @@ import time
 from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.extensions import db
-from tests.conftest import PASSWORD, login, post_form
+from tests.conftest import PASSWORD, csrf_token, login, post_form
 
 
 def signed_in(client) -> bool:
@@ -122,3 +122,16 @@ def test_a_session_id_from_an_old_cookie_format_is_refused(client, make_user):
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user_id)  # no session version
     assert not signed_in(client)
+
+
+def test_a_form_sent_after_the_idle_limit_leads_to_the_inactivity_message(client, make_user):
+    _, email = make_user()
+    login(client, email)
+    token = csrf_token(client, "/account")
+    with client.session_transaction() as sess:
+        sess["seen_at"] -= 31 * 60
+    response = client.post("/account", data={"profile-name": "X", "csrf_token": token})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You were signed out after 30 minutes of inactivity" in html
+    assert "Please sign in to see this page." not in html
