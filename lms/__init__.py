@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     _init_extensions(app)
+    _init_security(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_template_helpers(app)
@@ -67,6 +68,14 @@ def _init_extensions(app: Flask) -> None:
 
     with app.app_context():
         _configure_sqlite(db.engine)
+
+
+def _init_security(app: Flask) -> None:
+    from lms.accounts.sessions import init_sessions
+    from lms.headers import init_security_headers
+
+    init_sessions(app)
+    init_security_headers(app)
 
 
 def _configure_sqlite(engine) -> None:
@@ -101,6 +110,7 @@ def _configure_sqlite(engine) -> None:
 def _register_blueprints(app: Flask) -> None:
     # Views register their routes on import; blueprints are registered after.
     import lms.accounts.views
+    import lms.admin.views
     import lms.api.views
     import lms.audit.models
     import lms.certificates.views
@@ -111,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.progress.views
     import lms.quizzes.views  # noqa: F401
     from lms.accounts import bp as accounts_bp
+    from lms.admin import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.certificates import bp as certificates_bp
     from lms.cohorts import bp as cohorts_bp
@@ -129,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(i18n_bp)
+    app.register_blueprint(admin_bp)
     csrf.exempt(api_bp)
 
 

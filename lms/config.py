@@ -5,6 +5,7 @@ Nothing is read at import time; :func:`load_config` is called by ``create_app``.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 #: Secret keys that must never reach production.
@@ -69,6 +70,11 @@ def load_config(instance_path: str, environ=None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": lms_env == "production"
         and not _bool(env.get("LMS_INSECURE_COOKIES", "0")),
+        # Sessions end after this long without a request, and this long after signing in.
+        "LMS_SESSION_IDLE_MINUTES": int(env.get("LMS_SESSION_IDLE_MINUTES", "30")),
+        "LMS_SESSION_MAX_HOURS": int(env.get("LMS_SESSION_MAX_HOURS", "12")),
+        #: "Keep me signed in" lasts this long (ended early by disabling, a new password or role).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(env.get("LMS_REMEMBER_DAYS", "14"))),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": lms_env == "production"

@@ -60,6 +60,19 @@ def _wait_text(seconds: int) -> str:
     return ngettext("%(num)d second", "%(num)d seconds", seconds)
 
 
+def _seconds_to_wait(error) -> int:
+    """Until the exceeded limit's window resets (the whole window when that is unknown)."""
+    import time
+
+    from lms.extensions import limiter
+
+    current = limiter.current_limit
+    if current is not None and current.breached:
+        return max(1, int(current.reset_at - time.time()))
+    limit = getattr(error, "limit", None)
+    return int(limit.limit.get_expiry()) if limit is not None else 60
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
@@ -71,12 +84,21 @@ def register_error_handlers(app) -> None:
             ),
         )
 
+    @app.errorhandler(413)
+    def _too_large(error):
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        return render_error(
+            413,
+            _(
+                "What you sent is larger than %(size)s MB, the most this site accepts. "
+                "Please send a smaller file, or split it into parts.",
+                size=f"{limit / (1024 * 1024):g}",
+            ),
+        )
+
     @app.errorhandler(429)
     def _too_many(error):
-        limit = getattr(error, "limit", None)
-        seconds = 60
-        if limit is not None:
-            seconds = int(limit.limit.get_expiry())
+        seconds = _seconds_to_wait(error)
         message = _(
             "Too many attempts. Please wait %(when)s and try again.", when=_wait_text(seconds)
         )

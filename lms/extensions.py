@@ -37,8 +37,9 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 
-#: GET views that write (a module page records the visit, a quiz page opens an attempt).
-WRITING_GET_ENDPOINTS = {"courses.module", "quizzes.take"}
+#: GET views that write (a module page records the visit, a quiz page opens an attempt, a
+#: cohort export records an audit event).
+WRITING_GET_ENDPOINTS = {"courses.module", "quizzes.take", "cohorts.export"}
 
 
 def may_write() -> bool:

@@ -5,6 +5,9 @@ Used by ``lms serve`` and ``make serve``; see docs/deploy.md.
 
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 wsgi_app = "lms.wsgi:app"
 #: Behind nginx, listen on loopback only.
@@ -24,6 +27,28 @@ errorlog = "-"
 loglevel = os.environ.get("LMS_LOG_LEVEL", "info")
 #: Client address, request, status, size, duration in ms.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+#: Paths whose last part is a secret: password reset and set-password links, calendar feeds.
+SECRET_PATH = re.compile(r"(/(?:password/reset|set-password|calendar(?:/cohort)?)/)[^\s?/]+")
+
+
+def redact_secrets(text: str) -> str:
+    """``/password/reset/<token>`` -> ``/password/reset/[redacted]`` (and the like)."""
+    return SECRET_PATH.sub(r"\1[redacted]", text)
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, keeping the tokens in links out of the access log."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "f"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact_secrets(atoms[key])
+        return atoms
+
+
+logger_class = RedactingLogger
 #: Only the local reverse proxy may say what the client's address and scheme were.
 forwarded_allow_ips = os.environ.get("LMS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "coco4cci-academy"

@@ -37,3 +37,18 @@ def send_mail(to: str, subject: str, body: str) -> bool:
         log.warning("could not send %r to %s: %s", subject, to, exc)
         return False
     return True
+
+
+def send_mail_in_background(to: str, subject: str, body: str):
+    """Send without making the request wait for the SMTP server; returns the thread."""
+    import threading
+
+    app = current_app._get_current_object()
+
+    def deliver():
+        with app.app_context():
+            send_mail(to, subject, body)
+
+    thread = threading.Thread(target=deliver, name="lms-mail", daemon=True)
+    thread.start()
+    return thread

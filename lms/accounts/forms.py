@@ -1,4 +1,4 @@
-"""Sign-up and sign-in forms."""
+"""Sign-up, sign-in, password and account settings forms."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -6,11 +6,11 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from lms.accounts.services import (
-    LANGUAGES,
-    MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
-    find_user_by_email,
+from lms.accounts.passwords import MAX_PASSWORD_LENGTH, password_problem
+from lms.accounts.services import LANGUAGES, find_user_by_email
+
+PASSWORD_HELP = _l(
+    "10 to 128 characters, not a common password. A few unrelated words make a strong one."
 )
 
 
@@ -18,6 +18,49 @@ def _page_language() -> str:
     from lms.i18n.services import chosen_language
 
     return chosen_language()
+
+
+class PasswordRules:
+    """Validator: the rules of ``passwords.py``, with the person's email and name.
+
+    The email and name come from the form's ``account`` (set by the view for an existing
+    account) or from its ``email`` and ``name`` fields (sign-up).
+    """
+
+    def __call__(self, form, field):
+        account = getattr(form, "account", None)
+        email = getattr(account, "email", None) or (form.email.data if "email" in form else None)
+        name = getattr(account, "name", None) or (form.name.data if "name" in form else None)
+        problem = password_problem(field.data or "", email, name)
+        if problem is not None:
+            raise ValidationError(str(problem))
+
+
+def new_password_field(label=None) -> PasswordField:
+    return PasswordField(
+        label or _l("New password"),
+        validators=[DataRequired(_l("Please choose a password.")), PasswordRules()],
+        description=PASSWORD_HELP,
+    )
+
+
+def confirm_field() -> PasswordField:
+    return PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Please repeat the password.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+    )
+
+
+def language_field(default="en") -> SelectField:
+    """The preferred language; ``default`` may be a callable (the page's language)."""
+    return SelectField(
+        _l("Preferred language"),
+        choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()],
+        default=default,
+    )
 
 
 class SignupForm(FlaskForm):
@@ -32,31 +75,10 @@ class SignupForm(FlaskForm):
             Length(max=254),
         ],
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Please choose a password.")),
-            Length(
-                MIN_PASSWORD_LENGTH,
-                MAX_PASSWORD_LENGTH,
-                _l("A password needs 10 to 128 characters."),
-            ),
-        ],
-        description=_l("At least 10 characters. A few unrelated words make a strong one."),
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            DataRequired(_l("Please repeat the password.")),
-            EqualTo("password", _l("The two passwords are not the same.")),
-        ],
-    )
-    locale = SelectField(
-        _l("Preferred language"),
-        choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()],
-        # The language the page is shown in: signing up must not switch the UI to English.
-        default=_page_language,
-    )
+    password = new_password_field(_l("Password"))
+    confirm = confirm_field()
+    # The language the page is shown in: signing up must not switch the UI to English.
+    locale = language_field(default=_page_language)
 
     def validate_email(self, field):
         if find_user_by_email(field.data) is not None:
@@ -78,3 +100,42 @@ class LoginForm(FlaskForm):
         ],
     )
     remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            DataRequired(_l("Please enter your email address.")),
+            Email(_l("This does not look like an email address.")),
+            Length(max=254),
+        ],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password (reset link); the view sets ``account``."""
+
+    password = new_password_field()
+    confirm = confirm_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change the password on the account page; the view sets ``account``."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            DataRequired(_l("Please enter your current password.")),
+            Length(max=MAX_PASSWORD_LENGTH),
+        ],
+    )
+    password = new_password_field()
+    confirm = confirm_field()
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(
+        _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
+    )
+    locale = language_field()

@@ -28,9 +28,13 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(sa.String(10), default="en")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the person last signed in (password, reset or set-password link).
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set when the account was deleted: the row stays, anonymised, so cohort figures hold.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Part of every session's and remember-me cookie's user id: raising it (disabling the
+    #: account, changing its password or role) ends all of them at their next request.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __table_args__ = (
         sa.CheckConstraint("role in ('learner', 'facilitator', 'admin')", name="role_known"),
@@ -43,6 +47,14 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """True when ``password`` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: id and version."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Sign this account out everywhere (each session checks the version it holds)."""
+        self.session_version = (self.session_version or 1) + 1
 
     @property
     def is_active(self) -> bool:

@@ -1,11 +1,16 @@
-"""Account operations: create users, look them up. Flush, never commit."""
+"""Account operations: create users, look them up, change passwords, roles and status.
+Flush, never commit."""
 
+import hashlib
 import secrets
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import ROLES, User
+from lms.accounts.passwords import password_problem
+from lms.audit.services import record_event
 from lms.extensions import db, login_manager
 
 #: Languages a person can choose as their preferred language (programme countries + English).
@@ -20,8 +25,6 @@ LANGUAGES = {
     "pl": "Polski",
     "hu": "Magyar",
 }
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 128
 
 
 class AccountError(ValueError):
@@ -43,8 +46,7 @@ def create_user(
     email = normalise_email(email)
     if role not in ROLES:
         raise AccountError(_l("Unknown role."))
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise AccountError(_l("A password needs 10 to 128 characters."))
+    check_new_password(password, email, name)
     if find_user_by_email(email) is not None:
         raise AccountError(_l("An account with this email address already exists."))
     user = User(
@@ -56,16 +58,86 @@ def create_user(
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or ``None`` (same answer either way)."""
-    user = find_user_by_email(email)
-    if user is None:
+def check_new_password(password: str, email: str | None = None, name: str | None = None) -> None:
+    """Raise :class:`AccountError` unless ``password`` meets the rules of ``passwords.py``."""
+    problem = password_problem(password, email, name)
+    if problem is not None:
+        raise AccountError(problem)
+
+
+@dataclass
+class SignIn:
+    """The outcome of a sign-in attempt; ``reason`` is for the audit log, never for the page."""
+
+    user: User | None
+    account: User | None = None
+    reason: str = ""
+
+
+def check_sign_in(email: str, password: str) -> SignIn:
+    """Check a sign-in; unknown, wrong and disabled take the same time and look the same."""
+    account = find_user_by_email(email)
+    if account is None:
         # Spend the same time as a real check so that timing does not reveal accounts.
         User(password_hash=_DUMMY_HASH).check_password(password)
-        return None
-    if not user.check_password(password) or not user.active:
-        return None
-    return user
+        return SignIn(None, None, "unknown_email")
+    if not account.check_password(password):
+        return SignIn(None, account, "wrong_password")
+    if not account.active:
+        return SignIn(None, account, "disabled")
+    return SignIn(account, account)
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password (checked against the rules) and end every session of the account."""
+    check_new_password(password, user.email, user.name)
+    user.set_password(password)
+    user.end_sessions()
+    db.session.flush()
+
+
+def active_admin_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(User.role == "admin", User.active.is_(True))
+    )
+
+
+def set_role(user: User, role: str, actor: User | None) -> bool:
+    """Change ``user``'s role and end their sessions; ``False`` when it already was ``role``.
+
+    Refused (:class:`AccountError`) when it would leave the platform without an active admin.
+    """
+    if role not in ROLES:
+        raise AccountError(_l("Unknown role."))
+    if role == user.role:
+        return False
+    if user.role == "admin" and user.active and active_admin_count() <= 1:
+        raise AccountError(
+            _l("This is the last administrator account. Make someone else an admin first.")
+        )
+    previous, user.role = user.role, role
+    user.end_sessions()
+    record_event("user.role_changed", actor, f"user:{user.id}", old=previous, new=role)
+    db.session.flush()
+    return True
+
+
+def set_active(user: User, active: bool, actor: User | None) -> bool:
+    """Disable (ending every session) or enable an account; ``False`` when nothing changed."""
+    if user.active == active:
+        return False
+    if not active and actor is not None and actor.id == user.id:
+        raise AccountError(_l("You cannot disable your own account."))
+    if not active and user.role == "admin" and active_admin_count() <= 1:
+        raise AccountError(
+            _l("This is the last administrator account. Make someone else an admin first.")
+        )
+    user.active = active
+    if not active:
+        user.end_sessions()
+    record_event("user.enabled" if active else "user.disabled", actor, f"user:{user.id}")
+    db.session.flush()
+    return True
 
 
 _DUMMY_HASH = (
@@ -121,22 +193,65 @@ def user_for_set_password_token(token: str) -> User | None:
     return user
 
 
+def _reset_serializer():
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+#: A password reset link works for an hour, and only until the password changes.
+PASSWORD_RESET_MAX_AGE = 3600
+
+
+def _hash_fingerprint(user: User) -> str:
+    """Changes whenever the password does; reveals nothing about the hash itself."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def password_reset_token(user: User) -> str:
+    """Signed, expiring (:data:`PASSWORD_RESET_MAX_AGE`) and single use (tied to the hash)."""
+    return _reset_serializer().dumps({"u": user.id, "f": _hash_fingerprint(user)})
+
+
+def user_for_password_reset_token(token: str) -> User | None:
+    """The active account a reset token was made for, or ``None`` (bad, expired or used)."""
+    from itsdangerous import BadSignature
+
+    try:
+        data = _reset_serializer().loads(token, max_age=PASSWORD_RESET_MAX_AGE)
+        user = db.session.get(User, int(data["u"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if user is None or not user.active or data.get("f") != _hash_fingerprint(user):
+        return None
+    return user
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
+    """The session's user, unless the account was disabled or its sessions were ended."""
     try:
-        return db.session.get(User, int(user_id))
+        id_text, version_text = str(user_id).split(":", 1)
+        user = db.session.get(User, int(id_text))
+        version = int(version_text)
     except (TypeError, ValueError):
         return None
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
 
 
 @login_manager.unauthorized_handler
 def _unauthorized():
     """Pages send people to sign in; the API answers 401 JSON."""
-    from flask import flash, redirect, request, url_for
+    from flask import flash, redirect, request, session, url_for
 
+    from lms.accounts.sessions import TIMED_OUT_KEY
     from lms.errors import render_error, wants_json
 
     if wants_json():
         return render_error(401, str(_l("Sign in first.")))
-    flash(str(_l("Please sign in to see this page.")), "info")
+    if TIMED_OUT_KEY not in session:  # else the sign-in page says the session timed out
+        flash(str(_l("Please sign in to see this page.")), "info")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

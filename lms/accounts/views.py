@@ -1,25 +1,51 @@
-"""Sign up, sign in, sign out."""
+"""Sign up, sign in, sign out, password reset and the account settings page."""
 
+import logging
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from lms.accounts import bp
-from lms.accounts.forms import LoginForm, SignupForm
-from lms.accounts.services import AccountError, authenticate, create_user
+from lms.accounts import services as accounts
+from lms.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignupForm,
+)
+from lms.accounts.sessions import TIMED_OUT_KEY, end_session, start_session
+from lms.audit.services import record_event
 from lms.extensions import db, limiter
+from lms.mail import mail_configured, send_mail_in_background
+
+log = logging.getLogger(__name__)
 
 
 def _account_key() -> str:
-    """Rate-limit sign-in attempts per account as well as per address."""
-    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+    """Rate-limit per account (the email in the form) as well as per address."""
+    return "account:" + accounts.normalise_email(request.form.get("email") or "")[:254]
 
 
-#: Sign-in and sign-up limits (POSTs only): per address, and sign-in also per account.
+def _token_key() -> str:
+    """Rate-limit reset submissions per link as well as per address."""
+    return "reset:" + (request.view_args or {}).get("token", "")[:400]
+
+
+def _user_key() -> str:
+    return f"user:{current_user.id}"
+
+
+#: Limits on POSTs only: per address, and also per account (or link, or signed-in user).
 LOGIN_LIMIT = "10 per minute;60 per hour"
 SIGNUP_LIMIT = "5 per minute;20 per hour"
+RESET_REQUEST_LIMIT = "5 per minute;20 per hour"
+RESET_SUBMIT_LIMIT = "10 per minute;30 per hour"
+#: Password changes on the account page (guessing the current password).
+CREDENTIAL_CHANGE_LIMIT = "5 per minute;20 per hour"
 
 
 def _is_get() -> bool:
@@ -44,6 +70,7 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(SIGNUP_LIMIT, exempt_when=_is_get)
+@limiter.limit(SIGNUP_LIMIT, key_func=_account_key, exempt_when=_is_get)
 def signup():
     """Create a learner account and sign it in."""
     if current_user.is_authenticated:
@@ -51,19 +78,35 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = create_user(
+            user = accounts.create_user(
                 form.email.data, form.name.data, form.password.data, locale=form.locale.data
             )
-        except AccountError as exc:
+        except accounts.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
+            record_event("user.created", user, f"user:{user.id}", via="signup")
+            start_session(user)
             db.session.commit()
-            login_user(user)
             flash(_("Welcome, %(name)s! Pick a course to start.", name=user.name), "success")
             return redirect(url_for("courses.catalogue"))
     return render_template(
         "accounts/signup.html", form=form
     ), 200 if request.method == "GET" or not form.errors else 422
+
+
+def _timed_out_message(reason: str | None) -> str | None:
+    if reason == "idle":
+        return _(
+            "You were signed out after %(minutes)d minutes of inactivity. Please sign in again.",
+            minutes=current_app.config["LMS_SESSION_IDLE_MINUTES"],
+        )
+    if reason == "max":
+        return _(
+            "You were signed out because you had been signed in for %(hours)d hours. "
+            "Please sign in again.",
+            hours=current_app.config["LMS_SESSION_MAX_HOURS"],
+        )
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -74,25 +117,182 @@ def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("progress.my_learning"))
+    timed_out = _timed_out_message(session.pop(TIMED_OUT_KEY, None))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
-            flash(_("Welcome back, %(name)s.", name=user.name), "success")
+        attempt = accounts.check_sign_in(form.email.data, form.password.data)
+        if attempt.user is not None:
+            start_session(attempt.user, remember=form.remember.data)
+            record_event("login.success", attempt.user, f"user:{attempt.user.id}")
+            db.session.commit()
+            flash(_("Welcome back, %(name)s.", name=attempt.user.name), "success")
             return redirect(next_url or url_for("progress.my_learning"))
+        record_event(
+            "login.failure",
+            None,
+            f"user:{attempt.account.id}" if attempt.account else None,
+            email=accounts.normalise_email(form.email.data)[:254],
+            reason=attempt.reason,
+        )
+        db.session.commit()
         form.password.errors.append(_("The email address or password is not right."))
         status = 401
     elif form.errors:
         status = 422
-    return render_template("accounts/login.html", form=form, next_url=next_url), status
+    return render_template(
+        "accounts/login.html", form=form, next_url=next_url, timed_out=timed_out
+    ), status
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
     """Sign out (a POST with a CSRF token, so no other site can sign people out)."""
-    logout_user()
+    record_event("logout", current_user, f"user:{current_user.id}")
+    db.session.commit()
+    end_session()
     flash(_("You are signed out. See you soon."), "info")
     return redirect(url_for("courses.catalogue"))
+
+
+# --- password reset -----------------------------------------------------------------------
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(RESET_REQUEST_LIMIT, exempt_when=_is_get)
+@limiter.limit(RESET_REQUEST_LIMIT, key_func=_account_key, exempt_when=_is_get)
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = accounts.normalise_email(form.email.data)
+        user = accounts.find_user_by_email(email)
+        if user is not None and user.active:
+            _send_reset_link(user)
+        record_event(
+            "password.reset_requested",
+            None,
+            f"user:{user.id}" if user else None,
+            email=email[:254],
+        )
+        db.session.commit()
+        return render_template("accounts/forgot_sent.html", email=email)
+    return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
+
+
+def _send_reset_link(user) -> None:
+    """Mail the link (in the background, so the answer takes as long as for no account)."""
+    link = url_for(
+        "accounts.reset_password", token=accounts.password_reset_token(user), _external=True
+    )
+    if mail_configured():
+        send_mail_in_background(
+            user.email,
+            _("Reset your COCO4CCI Academy password"),
+            _(
+                "Hello %(name)s,\n\nsomeone (we hope you) asked to reset the password of your "
+                "COCO4CCI Academy account. Choose a new one here; the link works for one hour "
+                "and only once:\n%(link)s\n\nIf you did not ask for this, ignore this message: "
+                "your password stays as it is.\n",
+                name=user.name,
+                link=link,
+            ),
+        )
+    elif current_app.config["LMS_ENV"] == "development":
+        log.warning("mail not configured; password reset link for %s: %s", user.email, link)
+    else:
+        log.warning(
+            "password reset requested for user %s, but no mail server is set (LMS_MAIL_SERVER)",
+            user.id,
+        )
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(RESET_SUBMIT_LIMIT, exempt_when=_is_get)
+@limiter.limit(RESET_SUBMIT_LIMIT, key_func=_token_key, exempt_when=_is_get)
+def reset_password(token: str):
+    """Choose a new password with a reset link; then every other session ends."""
+    user = accounts.user_for_password_reset_token(token)
+    if user is None:
+        return render_template("accounts/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    form.account = user
+    if form.validate_on_submit():
+        accounts.change_password(user, form.password.data)
+        record_event("password.reset", user, f"user:{user.id}")
+        start_session(user)
+        db.session.commit()
+        flash(_("Your password is changed and you are signed in."), "success")
+        return redirect(url_for("progress.my_learning"))
+    return render_template("accounts/reset.html", form=form, user=user), (
+        422 if form.errors else 200
+    )
+
+
+# --- account settings ---------------------------------------------------------------------
+
+
+def _privacy_links() -> list[tuple[str, str]]:
+    """Links of the privacy feature (data export, deletion) when it is installed."""
+    wanted = [
+        ("privacy.export", _("Download your data")),
+        ("privacy.delete_account", _("Delete your account")),
+    ]
+    return [
+        (url_for(endpoint), label)
+        for endpoint, label in wanted
+        if endpoint in current_app.view_functions
+    ]
+
+
+def _account_page(profile=None, password=None, status=200):
+    profile = profile or ProfileForm(prefix="profile", obj=current_user)
+    password = password or ChangePasswordForm(prefix="password")
+    return render_template(
+        "accounts/account.html",
+        profile=profile,
+        password=password,
+        privacy_links=_privacy_links(),
+    ), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Name and preferred language; the password form posts to :func:`change_password`."""
+    if request.method == "GET":
+        return _account_page()
+    form = ProfileForm(prefix="profile")
+    if not form.validate_on_submit():
+        return _account_page(profile=form, status=422)
+    current_user.name = form.name.data.strip()
+    current_user.locale = form.locale.data
+    db.session.commit()
+    flash(_("Your account settings are saved."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+@limiter.limit(CREDENTIAL_CHANGE_LIMIT)
+@limiter.limit(CREDENTIAL_CHANGE_LIMIT, key_func=_user_key)
+def change_password():
+    """A new password, given the current one; every other session of the account ends."""
+    form = ChangePasswordForm(prefix="password")
+    form.account = current_user
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            user = current_user._get_current_object()
+            accounts.change_password(user, form.password.data)
+            record_event("password.changed", user, f"user:{user.id}")
+            start_session(user, remember=bool(session.get("remember")))
+            db.session.commit()
+            flash(
+                _("Your password is changed. You were signed out on every other device."),
+                "success",
+            )
+            return redirect(url_for("accounts.account"))
+    return _account_page(password=form, status=422)

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -20,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.accounts.forms import new_password_field
 from lms.accounts.services import LANGUAGES
 
 #: Zones offered first: the programme's countries.
@@ -153,10 +153,6 @@ class JoinForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("Please choose a password.")),
-            Length(10, 128, _l("A password needs 10 to 128 characters.")),
-        ],
-    )
+    """Choose a first password (invitation link); the view sets ``account``."""
+
+    password = new_password_field()

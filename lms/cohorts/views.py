@@ -20,10 +20,12 @@ from flask import (
 )
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from lms.accounts import services as accounts
 from lms.accounts.models import User
+from lms.accounts.sessions import start_session
+from lms.audit.services import record_event
 from lms.cohorts import bp, classlist
 from lms.cohorts import services as cohorts
 from lms.cohorts.forms import CohortForm, ImportForm, JoinForm, MeetingForm, SetPasswordForm
@@ -175,6 +177,8 @@ def export(cohort_id: int, kind: str):
     report = cohorts.cohort_report(cohort_)
     rows = cohorts.filter_rows(report.rows, **_matrix_args())  # every page, not just one
     current_app.logger.info("export %s of cohort %s by user %s", kind, cohort_.id, current_user.id)
+    record_event("cohort.exported", current_user, f"cohort:{cohort_.id}", export=kind)
+    db.session.commit()
     slug = f"cohort-{cohort_.id}-{kind}.csv"
     # Files are data for spreadsheets and scripts: the same English whatever the UI language.
     with force_locale("en"):
@@ -450,6 +454,7 @@ def _apply_import(cohort_, rows) -> dict[int, str]:
     for row in rows:
         if row.outcome == classlist.CREATE:
             user = accounts.create_invited_user(row.email, row.name, locale=cohort_.language)
+            record_event("user.created", current_user, f"user:{user.id}", via="class list")
             link = url_for(
                 "cohorts.set_password", token=accounts.set_password_token(user), _external=True
             )
@@ -910,10 +915,12 @@ def set_password(token: str):
             404, _("This link has expired or was already used. Ask your facilitator for a new one.")
         )
     form = SetPasswordForm()
+    form.account = user
     if form.validate_on_submit():
-        user.set_password(form.password.data)
+        accounts.change_password(user, form.password.data)
+        record_event("password.set", user, f"user:{user.id}", via="invitation")
+        start_session(user)
         db.session.commit()
-        login_user(user)
         flash(_("Your password is set. Welcome, %(name)s!", name=user.name), "success")
         return redirect(url_for("progress.my_learning"))
     return render_template("cohorts/set_password.html", form=form, user=user), (

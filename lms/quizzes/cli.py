@@ -21,6 +21,9 @@ from lms.quizzes.gift import category_title, parse_gift, slugify
 #: Module numbers are written with at least this many digits (``01-intro.md``).
 NUMBER_WIDTH = 2
 MAX_MODULE_NUMBER = 999
+#: Larger question banks are refused: split them (one file per category works well).
+MAX_GIFT_BYTES = 2 * 1024 * 1024
+MAX_GIFT_QUESTIONS = 1000
 
 
 @click.group()
@@ -244,6 +247,13 @@ def import_gift(gift_file: Path, course_dir: Path):
             param_hint="--course",
         )
     gift_name = str(gift_file)
+    if gift_file.stat().st_size > MAX_GIFT_BYTES:
+        click.echo(
+            f"{gift_name}: the file is larger than {MAX_GIFT_BYTES // (1024 * 1024)} MB; "
+            "split the question bank into smaller files",
+            err=True,
+        )
+        _refuse("too large")
     raw = gift_file.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -259,6 +269,14 @@ def import_gift(gift_file: Path, course_dir: Path):
         _refuse(f"{len(errors)} error(s) in {gift_name}")
     if not categories:
         _refuse(f"{gift_name} holds no questions")
+    count = sum(len(category.questions) for category in categories)
+    if count > MAX_GIFT_QUESTIONS:
+        click.echo(
+            f"{gift_name}: {count} questions, more than {MAX_GIFT_QUESTIONS} in one import; "
+            "split the question bank into smaller files",
+            err=True,
+        )
+        _refuse("too many questions")
 
     try:
         modules = plan_import(categories, course_dir, gift_file.name)

@@ -1,5 +1,6 @@
 """Abuse limits on sign-in: per address and per account, shared through Redis when set."""
 
+import re
 import secrets
 
 import pytest
@@ -90,3 +91,137 @@ def test_two_app_servers_share_one_limit_through_redis(tmp_path, database_url, m
     for _ in range(4):
         assert wrong_login(second).status_code == 401
     assert wrong_login(second).status_code == 429
+
+
+def post_as(client, url, data, address="192.0.2.1", token_from="/login"):
+    token = csrf_token(client, token_from)
+    return client.post(
+        url, data={**data, "csrf_token": token}, environ_base={"REMOTE_ADDR": address}
+    )
+
+
+def fresh_app(tmp_path, database_url, monkeypatch):
+    return limited_app(
+        tmp_path, database_url, monkeypatch, RATELIMIT_KEY_PREFIX=f"t{secrets.token_hex(4)}"
+    )
+
+
+def test_the_429_page_says_how_long_to_wait(tmp_path, database_url, monkeypatch):
+    client = fresh_app(tmp_path, database_url, monkeypatch).test_client()
+    for _ in range(10):
+        wrong_login(client)
+    response = wrong_login(client)
+    seconds = int(response.headers["Retry-After"])
+    assert 0 < seconds <= 60
+    html = response.get_data(as_text=True)
+    assert re.search(r"Please wait (\d+ seconds?|1 minute) and try again", html), html
+
+
+def test_sign_up_is_limited_per_address_and_per_email(tmp_path, database_url, monkeypatch):
+    client = fresh_app(tmp_path, database_url, monkeypatch).test_client()
+    bad = {"name": "M", "email": "mila@example.org", "password": "x", "confirm": "y"}
+    for n in range(5):
+        response = post_as(client, "/signup", bad, address=f"198.51.100.{n}", token_from="/signup")
+        assert response.status_code == 422
+    other_address = post_as(client, "/signup", bad, address="203.0.113.1", token_from="/signup")
+    assert other_address.status_code == 429  # the same email from a new address
+    for n in range(4):
+        other = {**bad, "email": f"other{n}@example.org"}
+        assert (
+            post_as(
+                client, "/signup", other, address="203.0.113.2", token_from="/signup"
+            ).status_code
+            == 422
+        )
+    other = {**bad, "email": "fresh@example.org"}
+    assert (
+        post_as(client, "/signup", other, address="203.0.113.2", token_from="/signup").status_code
+        == 422
+    )
+    assert (
+        post_as(
+            client,
+            "/signup",
+            {**bad, "email": "z@example.org"},
+            address="203.0.113.2",
+            token_from="/signup",
+        ).status_code
+        == 429
+    )
+
+
+def test_reset_requests_are_limited_per_address_and_per_email(tmp_path, database_url, monkeypatch):
+    client = fresh_app(tmp_path, database_url, monkeypatch).test_client()
+    url = "/password/forgot"
+    for n in range(5):
+        data = {"email": "mila@example.org"}
+        assert (
+            post_as(client, url, data, address=f"198.51.100.{n}", token_from=url).status_code == 200
+        )
+    assert (
+        post_as(
+            client, url, {"email": "mila@example.org"}, address="203.0.113.1", token_from=url
+        ).status_code
+        == 429
+    )
+    for n in range(5):
+        data = {"email": f"user{n}@example.org"}
+        assert post_as(client, url, data, address="203.0.113.2", token_from=url).status_code == 200
+    assert (
+        post_as(
+            client, url, {"email": "z@example.org"}, address="203.0.113.2", token_from=url
+        ).status_code
+        == 429
+    )
+
+
+def test_reset_submissions_are_limited_per_link(tmp_path, database_url, monkeypatch):
+    client = fresh_app(tmp_path, database_url, monkeypatch).test_client()
+    url = "/password/reset/not-a-real-token"
+    for n in range(10):
+        assert post_as(client, url, {}, address=f"198.51.100.{n}").status_code == 400
+    assert post_as(client, url, {}, address="203.0.113.1").status_code == 429
+
+
+def test_quiz_submissions_are_limited_per_learner_and_per_address(
+    tmp_path, database_url, monkeypatch
+):
+    from lms.accounts.services import create_user
+
+    app = fresh_app(tmp_path, database_url, monkeypatch)
+    with app.app_context():
+        for n in range(6):
+            create_user(f"learner{n}@example.org", f"Learner {n}", "tulips and lathes")
+        db.session.commit()
+    clients = []
+    for n in range(6):
+        client = app.test_client()
+        response = post_as(
+            client,
+            "/login",
+            {"email": f"learner{n}@example.org", "password": "tulips and lathes"},
+            address=f"198.51.100.{n}",
+        )
+        assert response.status_code == 302
+        clients.append(client)
+    first = clients[0]
+    for _ in range(30):
+        assert (
+            post_as(
+                first, "/attempts/999999", {}, address="198.51.100.0", token_from="/"
+            ).status_code
+            == 404
+        )
+    # the learner's own limit, even from another address
+    assert (
+        post_as(first, "/attempts/999999", {}, address="203.0.113.1", token_from="/").status_code
+        == 429
+    )
+    # one address (a classroom) has a larger limit, shared by everyone there
+    for client in clients[1:]:
+        for _ in range(24):
+            assert (
+                post_as(client, "/attempts/999999", {}, address="192.0.2.50", token_from="/")
+            ).status_code == 404
+    blocked = post_as(clients[1], "/attempts/999999", {}, address="192.0.2.50", token_from="/")
+    assert blocked.status_code == 429

@@ -535,3 +535,27 @@ def test_imported_quiz_reads_and_writes_back_to_the_same_text(tmp_path):
     quiz, errors = parse_quiz(load_yaml(written), "01-basics.quiz.yml")
     assert errors == []
     assert dump_quiz(quiz) == written
+
+
+def test_import_refuses_a_file_over_the_size_limit(tmp_path, monkeypatch):
+    from lms.quizzes import cli
+
+    monkeypatch.setattr(cli, "MAX_GIFT_BYTES", 1024)
+    gift = tmp_path / "big.gift"
+    gift.write_text("Ok? {T}\n\n" * 200, encoding="utf-8")
+    course = tmp_path / "content" / "technology" / "new-course"
+    result = import_gift(gift, course)
+    assert result.exit_code == 1
+    assert "larger than" in result.output and "nothing was written" in result.output
+    assert not course.exists()
+
+
+def test_import_refuses_more_than_1000_questions(tmp_path):
+    gift = tmp_path / "many.gift"
+    gift.write_text("".join(f"Question {n}? {{T}}\n\n" for n in range(1001)), encoding="utf-8")
+    assert gift.stat().st_size < 2 * 1024 * 1024
+    course = tmp_path / "content" / "technology" / "new-course"
+    result = import_gift(gift, course)
+    assert result.exit_code == 1
+    assert "1001 questions, more than 1000" in result.output
+    assert not course.exists()
