@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from lms.accounts.services import MAX_PASSWORD_LENGTH
+from lms.accounts.passwords import MAX_PASSWORD_LENGTH
 
 #: Download formats: one JSON document, or a zip of CSV files.
 FORMATS = ("json", "csv")
