@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.certificates.views
     import lms.cohorts.views
     import lms.courses.views
+    import lms.pages.views
     import lms.progress.views
     import lms.quizzes.views  # noqa: F401
     from lms.accounts import bp as accounts_bp
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.certificates import bp as certificates_bp
     from lms.cohorts import bp as cohorts_bp
     from lms.courses import bp as courses_bp
+    from lms.pages import bp as pages_bp
     from lms.progress import bp as progress_bp
     from lms.quizzes import bp as quizzes_bp
 
@@ -139,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

@@ -71,6 +71,8 @@ def load_config(instance_path: str, environ=None) -> dict:
         "LMS_MAIL_USERNAME": env.get("LMS_MAIL_USERNAME", ""),
         "LMS_MAIL_PASSWORD": env.get("LMS_MAIL_PASSWORD", ""),
         "LMS_MAIL_FROM": env.get("LMS_MAIL_FROM", "COCO4CCI Academy <no-reply@localhost>"),
+        #: Where people report accessibility (and other) problems; shown on /accessibility.
+        "LMS_CONTACT_EMAIL": env.get("LMS_CONTACT_EMAIL", "accessibility@example.org"),
     }
     return config
 
