@@ -195,6 +195,26 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
 
 
 @pytest.fixture(scope="session")
+def site(live_app):
+    """The data every page type needs (see pages.py)."""
+    from tests.e2e.pages import build_site
+
+    return build_site(live_app)
+
+
+@pytest.fixture(scope="session")
+def storage_states(browser, base_url, site) -> dict:
+    """Signed-in browser state per role, so each page test starts signed in."""
+    states = {"anonymous": None}
+    for role, email in (("learner", site.learner_email), ("facilitator", site.facilitator_email)):
+        context = browser.new_context(base_url=base_url)
+        sign_in(context.new_page(), email)
+        states[role] = context.storage_state()
+        context.close()
+    return states
+
+
+@pytest.fixture(scope="session")
 def axe_source() -> str:
     return AXE_JS.read_text()
 
