@@ -140,26 +140,63 @@ def viewport(request):
     return request.param
 
 
+def open_context(browser, base_url: str, viewport: str, locale: str, **extra):
+    """A browser context on the viewport, asking for the locale's language."""
+    context = browser.new_context(
+        base_url=base_url,
+        locale=locale,
+        extra_http_headers={"Accept-Language": f"{locale},{locale.split('-')[0]};q=0.9"},
+        **VIEWPORTS[viewport],
+        **extra,
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
 @pytest.fixture
 def new_context(browser, base_url):
     """``new_context(viewport, locale, storage_state=None)``: a fresh browser context."""
     contexts = []
 
     def factory(viewport: str = "desktop", locale: str = "en-GB", **extra):
-        context = browser.new_context(
-            base_url=base_url,
-            locale=locale,
-            extra_http_headers={"Accept-Language": f"{locale},{locale.split('-')[0]};q=0.9"},
-            **VIEWPORTS[viewport],
-            **extra,
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context
+        contexts.append(open_context(browser, base_url, viewport, locale, **extra))
+        return contexts[-1]
 
     yield factory
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def _role_contexts(browser, base_url, storage_states):
+    contexts = {}
+    yield (
+        contexts,
+        lambda role, viewport, locale: open_context(
+            browser, base_url, viewport, locale, storage_state=storage_states[role]
+        ),
+    )
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture
+def role_page(_role_contexts):
+    """``role_page(role, viewport, locale)``: a new page, signed in as the site's user of that
+    role; contexts are shared by the tests of one role, viewport and locale (quicker)."""
+    contexts, opener = _role_contexts
+    pages = []
+
+    def factory(role: str, viewport: str = "desktop", locale: str = "en-GB") -> Page:
+        key = (role, viewport, locale)
+        if key not in contexts:
+            contexts[key] = opener(*key)
+        pages.append(contexts[key].new_page())
+        return pages[-1]
+
+    yield factory
+    for page in pages:
+        page.close()
 
 
 @pytest.fixture
@@ -177,7 +214,9 @@ class Screenshots:
 
     def __call__(self, page: Page, step: str) -> None:
         self.count += 1
-        page.screenshot(path=str(self.folder / f"{self.count:02d}-{step}.png"), full_page=True)
+        page.screenshot(
+            path=str(self.folder / f"{self.count:02d}-{step}.png"), full_page=True, scale="css"
+        )
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """Every page type, with the data it needs: checked by axe-core, by hand-written rules and by vnu."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sqlalchemy as sa
 from playwright.sync_api import Page, Response
@@ -187,7 +187,9 @@ PAGE_TYPES = [
     PageType(
         "attendance", "facilitator", lambda s: f"/facilitate/sessions/{s.past_meeting}/attendance"
     ),
-    PageType("session-form", "facilitator", lambda s: f"/facilitate/cohorts/{s.cohort}/sessions/new"),
+    PageType(
+        "session-form", "facilitator", lambda s: f"/facilitate/cohorts/{s.cohort}/sessions/new"
+    ),
     PageType(
         "session-form-errors",
         "facilitator",
@@ -195,7 +197,9 @@ PAGE_TYPES = [
         422,
         _submit_empty,
     ),
-    PageType("class-list-import", "facilitator", lambda s: f"/facilitate/cohorts/{s.cohort}/import"),
+    PageType(
+        "class-list-import", "facilitator", lambda s: f"/facilitate/cohorts/{s.cohort}/import"
+    ),
 ]
 
 

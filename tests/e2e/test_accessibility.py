@@ -48,20 +48,17 @@ def heading_problems(headings: list[dict]) -> list[str]:
     return problems
 
 
-def open_page(new_context, storage_states, site, page_type, viewport, locale) -> Page:
-    context = new_context(viewport, locale, storage_state=storage_states[page_type.role])
-    page = context.new_page()
+def open_page(role_page, site, page_type, viewport="desktop", locale="en-GB") -> Page:
+    page = role_page(page_type.role, viewport, locale)
     visit(page, page_type, site)
     return page
 
 
 @pytest.mark.parametrize("page_type", PAGE_TYPES, ids=lambda p: p.name)
-def test_page_type_meets_wcag_21_aa(
-    page_type, viewport, locale, new_context, storage_states, site, axe_source, request
-):
+def test_page_type_meets_wcag_21_aa(page_type, viewport, locale, role_page, site, axe_source):
     from tests.e2e.conftest import axe_violations, describe_violations
 
-    page = open_page(new_context, storage_states, site, page_type, viewport, locale)
+    page = open_page(role_page, site, page_type, viewport, locale)
     problems = []
     violations = axe_violations(page, axe_source)
     if violations:
@@ -98,11 +95,9 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_main(path, viewport, new
 @pytest.mark.parametrize(
     "name", ["sign-up-errors", "sign-in-error", "session-form-errors"], ids=str
 )
-def test_form_errors_are_announced_and_tied_to_their_fields(
-    name, new_context, storage_states, site
-):
+def test_form_errors_are_announced_and_tied_to_their_fields(name, role_page, site):
     page_type = next(p for p in PAGE_TYPES if p.name == name)
-    page = open_page(new_context, storage_states, site, page_type, "desktop", "en-GB")
+    page = open_page(role_page, site, page_type)
     summary = page.locator(".error-summary[role=alert]")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
@@ -119,9 +114,9 @@ def test_form_errors_are_announced_and_tied_to_their_fields(
         assert summary.locator(f'a[href="#{field_id}"]').count() == 1, field_id
 
 
-def test_cohort_matrix_is_a_table_with_headers(new_context, storage_states, site):
+def test_cohort_matrix_is_a_table_with_headers(role_page, site):
     page_type = next(p for p in PAGE_TYPES if p.name == "cohort-matrix")
-    page = open_page(new_context, storage_states, site, page_type, "desktop", "en-GB")
+    page = open_page(role_page, site, page_type)
     table = page.locator("table.matrix")
     expect(table.locator("caption")).to_have_count(1)
     columns = table.locator("thead th")

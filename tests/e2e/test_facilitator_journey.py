@@ -55,9 +55,7 @@ def test_facilitator_imports_schedules_takes_attendance_and_finds_a_learner_at_r
 
     # Class list: a CSV file with a header, one new learner and one bad row.
     page.click("#import-class-list")
-    csv = "name,email\nIrena Imported,irena-{0}@example.org\nNo Email,not-an-address\n".format(
-        cohort_id
-    )
+    csv = f"name,email\nIrena Imported,irena-{cohort_id}@example.org\nNo Email,not-an-address\n"
     page.set_input_files(
         "#csv_file", {"name": "class.csv", "mimeType": "text/csv", "buffer": csv.encode()}
     )

@@ -1,20 +1,21 @@
 """Every page type is valid HTML for the W3C Nu Html Checker (vnu.jar, the machine's Java)."""
 
 import json
+import shutil
 import subprocess
 
 from tests.e2e.conftest import VNU_JAR
 from tests.e2e.pages import PAGE_TYPES, visit
 
 
-def test_every_page_type_is_valid_html(new_context, storage_states, site, tmp_path):
+def test_every_page_type_is_valid_html(role_page, site, tmp_path):
     """The HTML as the server sent it (not the browser's DOM), all pages in one JVM run."""
     pages = {}
     files = []
     for page_type in PAGE_TYPES:
         role = page_type.role
         if role not in pages:
-            pages[role] = new_context(storage_state=storage_states[role]).new_page()
+            pages[role] = role_page(role)
         response = visit(pages[role], page_type, site)
         path = tmp_path / f"{page_type.name}.html"
         path.write_bytes(response.body())
@@ -27,7 +28,16 @@ def test_every_page_type_is_valid_html(new_context, storage_states, site, tmp_pa
     )
     files.append(planted)
     proc = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
+        [
+            shutil.which("java") or "java",
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            "--stdout",
+            *files,
+        ],
         capture_output=True,
         text=True,
         timeout=180,
