@@ -108,6 +108,11 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def language(locale: str) -> str:
+    """``"it-IT"`` -> ``"it"``: the language a user account prefers."""
+    return locale.split("-")[0]
+
+
 @contextmanager
 def in_app(live_app):
     """An app context on the live app's database (fixtures set data up through services)."""
@@ -118,12 +123,19 @@ def in_app(live_app):
 
 @pytest.fixture
 def make_account(live_app):
-    """``make_account(role, name)`` -> ``(user_id, email)``; the password is ``PASSWORD``."""
+    """``make_account(role, name, locale)`` -> ``(user_id, email)``; the password is
+    ``PASSWORD``, the preferred language that of the browser locale (``"it-IT"``: Italian)."""
 
-    def factory(role: str = "learner", name: str | None = None):
+    def factory(role: str = "learner", name: str | None = None, locale: str = "en-GB"):
         email = f"{role}-{uuid.uuid4().hex[:10]}@example.org"
         with in_app(live_app):
-            user = create_user(email, name or f"{role.title()} Tester", PASSWORD, role=role)
+            user = create_user(
+                email,
+                name or f"{role.title()} Tester",
+                PASSWORD,
+                role=role,
+                locale=language(locale),
+            )
             db.session.commit()
             return user.id, email
 
@@ -168,30 +180,28 @@ def new_context(browser, base_url):
 
 
 @pytest.fixture(scope="session")
-def _role_contexts(browser, base_url, storage_states):
+def _role_contexts(browser):
+    """Shared contexts, closed before the browser (hence the dependency)."""
     contexts = {}
-    yield (
-        contexts,
-        lambda role, viewport, locale: open_context(
-            browser, base_url, viewport, locale, storage_state=storage_states[role]
-        ),
-    )
+    yield contexts
     for context in contexts.values():
         context.close()
 
 
 @pytest.fixture
-def role_page(_role_contexts):
-    """``role_page(role, viewport, locale)``: a new page, signed in as the site's user of that
-    role; contexts are shared by the tests of one role, viewport and locale (quicker)."""
-    contexts, opener = _role_contexts
+def role_page(_role_contexts, browser, base_url, site):
+    """``role_page(role, viewport, locale)``: a new page, anonymous or signed in as the site's
+    learner or facilitator; contexts are shared by the tests of one role, viewport and locale."""
     pages = []
 
     def factory(role: str, viewport: str = "desktop", locale: str = "en-GB") -> Page:
         key = (role, viewport, locale)
-        if key not in contexts:
-            contexts[key] = opener(*key)
-        pages.append(contexts[key].new_page())
+        if key not in _role_contexts:
+            context = open_context(browser, base_url, viewport, locale)
+            if role != "anonymous":
+                sign_in(context.new_page(), site.emails[role])
+            _role_contexts[key] = context
+        pages.append(_role_contexts[key].new_page())
         return pages[-1]
 
     yield factory
@@ -234,23 +244,18 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
 
 
 @pytest.fixture(scope="session")
-def site(live_app):
-    """The data every page type needs (see pages.py)."""
+def _sites():
+    return {}
+
+
+@pytest.fixture
+def site(_sites, live_app, locale):
+    """The data every page type needs (see pages.py), once per language."""
     from tests.e2e.pages import build_site
 
-    return build_site(live_app)
-
-
-@pytest.fixture(scope="session")
-def storage_states(browser, base_url, site) -> dict:
-    """Signed-in browser state per role, so each page test starts signed in."""
-    states = {"anonymous": None}
-    for role, email in (("learner", site.learner_email), ("facilitator", site.facilitator_email)):
-        context = browser.new_context(base_url=base_url)
-        sign_in(context.new_page(), email)
-        states[role] = context.storage_state()
-        context.close()
-    return states
+    if locale not in _sites:
+        _sites[locale] = build_site(live_app, language(locale))
+    return _sites[locale]
 
 
 @pytest.fixture(scope="session")

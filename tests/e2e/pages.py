@@ -27,8 +27,7 @@ class Site:
 
     course: str
     module: str
-    learner_email: str
-    facilitator_email: str
+    emails: dict  #: by role: "learner", "facilitator"
     failed_attempt: int
     passed_attempt: int
     certificate: str
@@ -37,15 +36,23 @@ class Site:
     past_meeting: int
 
 
-def build_site(live_app) -> Site:
+def build_site(live_app, language: str = "en") -> Site:
     """A learner who finished the course (one failed attempt on the way), in a cohort with a
     learner at risk, a past session with attendance and an upcoming one; their facilitator."""
     journey = shortest_course()
     with in_app(live_app):
-        learner = create_user("a11y-learner@example.org", "Lena Finished", PASSWORD)
-        behind = create_user("a11y-behind@example.org", "Bruno Behind", PASSWORD)
+        learner = create_user(
+            f"a11y-learner-{language}@example.org", "Lena Finished", PASSWORD, locale=language
+        )
+        behind = create_user(
+            f"a11y-behind-{language}@example.org", "Bruno Behind", PASSWORD, locale=language
+        )
         facilitator = create_user(
-            "a11y-facilitator@example.org", "Fiona Facilitator", PASSWORD, role="facilitator"
+            f"a11y-facilitator-{language}@example.org",
+            "Fiona Facilitator",
+            PASSWORD,
+            role="facilitator",
+            locale=language,
         )
         course = db.session.scalar(sa.select(Course).where(Course.slug == journey.slug))
         attempts = []
@@ -116,8 +123,7 @@ def build_site(live_app) -> Site:
         return Site(
             course=journey.slug,
             module=journey.modules[0].slug,
-            learner_email=learner.email,
-            facilitator_email=facilitator.email,
+            emails={"learner": learner.email, "facilitator": facilitator.email},
             failed_attempt=attempts[0].id,
             passed_attempt=attempts[1].id,
             certificate=certificates_of(learner.id)[0].code,

@@ -80,8 +80,8 @@ def test_page_type_meets_wcag_21_aa(page_type, viewport, locale, role_page, site
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/accessibility"])
-def test_skip_link_is_the_first_stop_and_moves_focus_to_main(path, viewport, new_context):
-    page = new_context(viewport).new_page()
+def test_skip_link_is_the_first_stop_and_moves_focus_to_main(path, viewport, locale, new_context):
+    page = new_context(viewport, locale).new_page()
     page.goto(path)
     page.keyboard.press("Tab")
     focused = page.evaluate(FOCUS_JS)
@@ -95,9 +95,9 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_main(path, viewport, new
 @pytest.mark.parametrize(
     "name", ["sign-up-errors", "sign-in-error", "session-form-errors"], ids=str
 )
-def test_form_errors_are_announced_and_tied_to_their_fields(name, role_page, site):
+def test_form_errors_are_announced_and_tied_to_their_fields(name, role_page, site, locale):
     page_type = next(p for p in PAGE_TYPES if p.name == name)
-    page = open_page(role_page, site, page_type)
+    page = open_page(role_page, site, page_type, locale=locale)
     summary = page.locator(".error-summary[role=alert]")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
@@ -114,9 +114,9 @@ def test_form_errors_are_announced_and_tied_to_their_fields(name, role_page, sit
         assert summary.locator(f'a[href="#{field_id}"]').count() == 1, field_id
 
 
-def test_cohort_matrix_is_a_table_with_headers(role_page, site):
+def test_cohort_matrix_is_a_table_with_headers(role_page, site, locale):
     page_type = next(p for p in PAGE_TYPES if p.name == "cohort-matrix")
-    page = open_page(role_page, site, page_type)
+    page = open_page(role_page, site, page_type, locale=locale)
     table = page.locator("table.matrix")
     expect(table.locator("caption")).to_have_count(1)
     columns = table.locator("thead th")

@@ -37,12 +37,12 @@ def make_cohort(live_app, facilitator_id: int, learner_ids: list[int]) -> int:
 
 
 def test_facilitator_imports_schedules_takes_attendance_and_finds_a_learner_at_risk(
-    journey_page, shots, make_account, live_app
+    journey_page, shots, make_account, live_app, locale
 ):
     page = journey_page
-    facilitator_id, facilitator_email = make_account("facilitator", "Fran Facilitator")
-    present_id, _ = make_account("learner", "Petra Present")
-    absent_id, _ = make_account("learner", "Anton Absent")
+    facilitator_id, facilitator_email = make_account("facilitator", "Fran Facilitator", locale)
+    present_id, _ = make_account("learner", "Petra Present", locale)
+    absent_id, _ = make_account("learner", "Anton Absent", locale)
     cohort_id = make_cohort(live_app, facilitator_id, [present_id, absent_id])
     cohort_url = f"/facilitate/cohorts/{cohort_id}"
 

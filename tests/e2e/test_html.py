@@ -8,14 +8,14 @@ from tests.e2e.conftest import VNU_JAR
 from tests.e2e.pages import PAGE_TYPES, visit
 
 
-def test_every_page_type_is_valid_html(role_page, site, tmp_path):
+def test_every_page_type_is_valid_html(role_page, site, locale, tmp_path):
     """The HTML as the server sent it (not the browser's DOM), all pages in one JVM run."""
     pages = {}
     files = []
     for page_type in PAGE_TYPES:
         role = page_type.role
         if role not in pages:
-            pages[role] = role_page(role)
+            pages[role] = role_page(role, locale=locale)
         response = visit(pages[role], page_type, site)
         path = tmp_path / f"{page_type.name}.html"
         path.write_bytes(response.body())

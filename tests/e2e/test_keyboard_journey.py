@@ -8,7 +8,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import FOCUS_JS, PASSWORD
+from tests.e2e.conftest import FOCUS_JS, PASSWORD, language
 from tests.e2e.course import right_answers, shortest_course
 
 
@@ -47,6 +47,23 @@ class Keyboard:
         self.tab_to(selector)
         self.page.keyboard.type(text)
 
+    def choose(self, selector: str, value: str) -> None:
+        """Tab to a drop-down and pick the option with ``value`` (if it has one) with arrows."""
+        self.tab_to(selector)
+        self.pick_option(value)
+
+    def pick_option(self, value: str) -> None:
+        page = self.page
+        options = page.evaluate("() => [...document.activeElement.options].map(o => o.value)")
+        if value not in options:
+            return
+        for key in ("ArrowDown", "ArrowUp"):
+            for _step in range(len(options)):
+                if page.evaluate("() => document.activeElement.value") == value:
+                    return
+                page.keyboard.press(key)
+        raise AssertionError(f"could not pick {value!r} with the arrow keys")
+
     def answer_quiz(self, questions) -> None:
         """Walk the quiz form with Tab, answering each field as it gets focus."""
         wanted = right_answers(questions)
@@ -72,13 +89,8 @@ class Keyboard:
             elif kind == "checkbox" and info["value"] in wanted.getlist(name):
                 page.keyboard.press("Space")
             elif info["tag"] == "select" and name in wanted:
-                target = wanted[name]
-                for key in ("ArrowDown", "ArrowUp"):
-                    for _step in range(20):
-                        if page.evaluate("() => document.activeElement.value") == target:
-                            break
-                        page.keyboard.press(key)
-                assert page.evaluate("() => document.activeElement.value") == target, name
+                self.pick_option(wanted[name])
+                assert page.evaluate("() => document.activeElement.value") == wanted[name], name
             elif info["tag"] in ("input", "textarea") and kind not in ("radio", "checkbox"):
                 if name in wanted:
                     page.keyboard.type(wanted[name])
@@ -86,7 +98,7 @@ class Keyboard:
         raise AssertionError("never reached the quiz's submit button")
 
 
-def test_learner_journey_with_the_keyboard_alone(journey_page, shots):
+def test_learner_journey_with_the_keyboard_alone(journey_page, shots, locale):
     page, course = journey_page, shortest_course()
     keys = Keyboard(page)
     page.goto("/")
@@ -96,6 +108,7 @@ def test_learner_journey_with_the_keyboard_alone(journey_page, shots):
     keys.type_into("#email", f"keys-{uuid.uuid4().hex[:10]}@example.org")
     keys.type_into("#password", PASSWORD)
     keys.type_into("#confirm", PASSWORD)
+    keys.choose("#locale", language(locale))
     keys.tab_to('main form[action="/signup"] button[type="submit"]')
     keys.tab_to("#password", backwards=True)  # back to check, then on again
     keys.tab_to('main form[action="/signup"] button[type="submit"]')

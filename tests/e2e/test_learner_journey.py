@@ -5,7 +5,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import PASSWORD, language
 from tests.e2e.course import answer_with_mouse, shortest_course
 
 
@@ -16,9 +16,8 @@ def sign_up(page: Page, locale: str) -> str:
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.fill("#confirm", PASSWORD)
-    language = locale.split("-")[0]
-    if page.locator(f'#locale option[value="{language}"]').count():
-        page.select_option("#locale", language)
+    if page.locator(f'#locale option[value="{language(locale)}"]').count():
+        page.select_option("#locale", language(locale))
     page.click('main form[action="/signup"] button[type="submit"]')
     return email
 
