@@ -7,6 +7,7 @@ so the same journeys run in every language listed in ``LOCALES``.
 """
 
 import re
+import shutil
 import threading
 import uuid
 from contextlib import contextmanager
@@ -157,7 +158,7 @@ def open_context(browser, base_url: str, viewport: str, locale: str, **extra):
     context = browser.new_context(
         base_url=base_url,
         locale=locale,
-        extra_http_headers={"Accept-Language": f"{locale},{locale.split('-')[0]};q=0.9"},
+        extra_http_headers={"Accept-Language": f"{locale},{language(locale)};q=0.9"},
         **VIEWPORTS[viewport],
         **extra,
     )
@@ -231,8 +232,9 @@ class Screenshots:
 
 @pytest.fixture
 def shots(request) -> Screenshots:
-    name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
-    return Screenshots(ARTIFACTS / name)
+    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
+    shutil.rmtree(folder, ignore_errors=True)  # no stale steps from an earlier run
+    return Screenshots(folder)
 
 
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
