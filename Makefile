@@ -60,7 +60,8 @@ e2e-deps: $(E2E_STAMP) node_modules/.installed
 	@.ci/install-chromium
 
 ## test-e2e: real-browser journeys, axe-core and HTML validation in headless Chromium
-test-e2e: $(E2E_STAMP) node_modules/.installed
+# $(MO_FILES): the compiled UI catalogues, where the Makefile builds them (empty otherwise).
+test-e2e: $(E2E_STAMP) node_modules/.installed $(MO_FILES)
 	@test -x /usr/bin/chromium || { echo "No /usr/bin/chromium: run 'make e2e-deps' (as root) or apt-get install chromium"; exit 2; }
 	$(BIN)/python -m pytest -q --e2e tests/e2e
 
