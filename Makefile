@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := LMS_ENV=development
 
-.PHONY: run serve test test-postgres bench bench-postgres bench-dashboard bench-content setup check-content sync-content lint format migration clean translations
+.PHONY: run serve test test-postgres test-e2e e2e-deps bench bench-postgres bench-dashboard bench-content setup check-content sync-content lint format migration clean translations
 
 # The server that `make test-postgres` creates its throwaway database on.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -61,6 +61,26 @@ $(PG_STAMP): $(STAMP)
 ## test-postgres: the whole suite on PostgreSQL (needs a server; says so when none answers)
 test-postgres: $(PG_STAMP) $(MO_FILES)
 	LMS_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/python -m pytest -q
+
+E2E_STAMP := $(VENV)/.installed-e2e
+$(E2E_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,e2e]'
+	@touch $(E2E_STAMP)
+
+# axe-core and the Nu Html Checker, at the exact versions of package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## e2e-deps: Debian's Chromium when /usr/bin/chromium is missing (root, apt), pip extra, npm ci
+e2e-deps: $(E2E_STAMP) node_modules/.installed
+	@.ci/install-chromium
+
+## test-e2e: real-browser journeys, axe-core and HTML validation in headless Chromium
+# $(MO_FILES): the compiled UI catalogues, where the Makefile builds them (empty otherwise).
+test-e2e: $(E2E_STAMP) node_modules/.installed $(MO_FILES)
+	@test -x /usr/bin/chromium || { echo "No /usr/bin/chromium: run 'make e2e-deps' (as root) or apt-get install chromium"; exit 2; }
+	$(BIN)/python -m pytest -q --e2e tests/e2e
 
 BENCH_STAMP := $(VENV)/.installed-bench
 $(BENCH_STAMP): $(STAMP)

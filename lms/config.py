@@ -97,8 +97,9 @@ def load_config(instance_path: str, environ=None) -> dict:
         "LMS_MAIL_USERNAME": env.get("LMS_MAIL_USERNAME", ""),
         "LMS_MAIL_PASSWORD": env.get("LMS_MAIL_PASSWORD", ""),
         "LMS_MAIL_FROM": env.get("LMS_MAIL_FROM", "COCO4CCI Academy <no-reply@localhost>"),
-        #: Where people write about their data (shown on the privacy page).
-        "LMS_CONTACT_EMAIL": env.get("LMS_CONTACT_EMAIL", "privacy@example.org"),
+        #: Where people write about their data or report accessibility problems (shown on the
+        #: privacy and accessibility pages); set it to a real mailbox in production.
+        "LMS_CONTACT_EMAIL": env.get("LMS_CONTACT_EMAIL", "contact@example.org"),
     }
     return config
 

@@ -51,6 +51,21 @@ def throwaway_database(server_url: str):
     return url, drop
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--e2e",
+        action="store_true",
+        help="run the browser tests in tests/e2e (make test-e2e); plain runs leave them out",
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    """``make test`` stays fast and browser-free: tests/e2e is collected only with --e2e."""
+    if collection_path.name == "e2e" and collection_path.parent == Path(__file__).parent:
+        return None if config.getoption("--e2e") else True
+    return None
+
+
 def pytest_configure(config):
     """With ``LMS_TEST_DATABASE_URL`` set, say clearly when no server answers there."""
     if not SERVER_URL:

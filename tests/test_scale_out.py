@@ -40,7 +40,8 @@ def _wait(url: str, process, log: Path) -> None:
         try:
             urllib.request.urlopen(url, timeout=1).close()
             return
-        except (urllib.error.URLError, ConnectionError):
+        # A read timeout too: on a busy machine gunicorn may accept before it can answer.
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer")
 

@@ -17,7 +17,7 @@ def test_the_privacy_page_is_public_and_says_what_why_who_how_long_and_rights(cl
     ):
         assert f"<h2>{heading}</h2>" in html, heading
     assert "performance of a contract" in html and "legitimate interest" in html
-    assert 'href="mailto:privacy@example.org"' in html
+    assert 'href="mailto:contact@example.org"' in html
 
 
 def test_the_contact_address_comes_from_the_configuration(app, client):

@@ -1,0 +1,93 @@
+"""The journeys' course and its right answers, read from the quiz files in content/.
+
+Answers are form values (choice indexes, ``true``/``false``, numbers, matching positions),
+never the English texts of the questions, so they hold in every language.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+from playwright.sync_api import Page
+from werkzeug.datastructures import MultiDict
+
+from lms.content.loader import load_content
+from tests.e2e.conftest import CONTENT
+
+
+@dataclass(frozen=True)
+class JourneyModule:
+    slug: str
+    questions: tuple  #: the quiz's questions as ``parse_quiz`` returns them (empty: no quiz)
+
+
+@dataclass(frozen=True)
+class JourneyCourse:
+    slug: str
+    modules: tuple[JourneyModule, ...]
+
+    def url(self) -> str:
+        return f"/courses/{self.slug}/"
+
+    def module_url(self, module: JourneyModule) -> str:
+        return f"/courses/{self.slug}/{module.slug}"
+
+
+@cache
+def shortest_course() -> JourneyCourse:
+    """The course of content/ with the fewest quiz questions (then modules, then slug)."""
+    tree = load_content(CONTENT)
+    assert not tree.errors, [str(p) for p in tree.errors]
+
+    def size(course):
+        questions = sum(len(m.quiz.questions) for m in course.modules if m.quiz)
+        return (questions, len(course.modules), course.slug)
+
+    course = min(tree.courses, key=size)
+    return JourneyCourse(
+        slug=course.slug,
+        modules=tuple(
+            JourneyModule(m.slug, tuple(m.quiz.questions) if m.quiz else ()) for m in course.modules
+        ),
+    )
+
+
+def right_answers(questions) -> MultiDict:
+    """The form fields a learner who knows every answer sends."""
+    fields = MultiDict()
+    for q in questions:
+        name = f"q-{q['id']}"
+        kind = q["type"]
+        if kind in ("single", "multiple"):
+            for index, choice in enumerate(q["choices"]):
+                if choice["correct"]:
+                    fields.add(name, str(index))
+                    if kind == "single":
+                        break
+        elif kind == "truefalse":
+            fields.add(name, "true" if q["answer"] else "false")
+        elif kind == "short":
+            best = max(q["answers"], key=lambda a: a["credit"])
+            fields.add(name, best["text"])
+        elif kind == "numeric":
+            best = max(q["answers"], key=lambda a: a["credit"])
+            value = best["value"] if "value" in best else (best["min"] + best["max"]) / 2
+            fields.add(name, f"{value:g}")
+        elif kind == "matching":
+            for index in range(len(q["pairs"])):
+                fields.add(f"{name}-{index}", str(index))
+        elif kind == "reflection":
+            fields.add(name, "I will try this with the workshop I run next month.")
+    return fields
+
+
+def answer_with_mouse(page: Page, questions) -> None:
+    """Fill the quiz form on the page with the right answers (clicks and typing)."""
+    for name, value in right_answers(questions).items(multi=True):
+        field = page.locator(f'form.quiz-form [name="{name}"]')
+        kind = field.first.evaluate("el => el.type")
+        if kind in ("radio", "checkbox"):
+            page.locator(f'form.quiz-form [name="{name}"][value="{value}"]').check()
+        elif kind.startswith("select"):
+            field.select_option(value)
+        else:
+            field.fill(value)
