@@ -3,4 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("api", __name__)
-
