@@ -37,7 +37,7 @@ ADMIN_ONLY_TABLES = {"cohort_facilitators"}
 #: Tables any request may add rows to (recording a refused sign-in is not a change of data).
 APPEND_ONLY_TABLES = {"audit_events"}
 #: Columns of a user's own row that only an admin may change.
-ADMIN_ONLY_USER_COLUMNS = {"role", "email_verified_at", "is_admin"}
+ADMIN_ONLY_USER_COLUMNS = {"role"}
 
 
 class _FormParser(HTMLParser):
