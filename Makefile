@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := LMS_ENV=development
 
-.PHONY: run serve test test-postgres test-e2e e2e-deps bench bench-postgres bench-dashboard bench-content setup check-content sync-content lint format migration clean translations
+.PHONY: run serve test test-postgres test-e2e e2e-deps fuzz bandit bench bench-postgres bench-dashboard bench-content setup check-content sync-content lint format migration clean translations
 
 # The server that `make test-postgres` creates its throwaway database on.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -50,9 +50,19 @@ serve: $(STAMP) $(MO_FILES)
 	$(BIN)/lms content sync
 	$(BIN)/lms serve
 
-## test: the whole suite (SQLite)
+## test: the whole suite (SQLite), then bandit
 test: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory bandit
+
+## bandit: static security checks of lms/; any finding of medium severity or higher fails
+bandit: $(STAMP)
+	$(BIN)/bandit -q -r lms -ll
+
+## fuzz: the hostile-input tests with thousands of examples (>= 10,000 requests; a few minutes)
+fuzz: $(STAMP)
+	LMS_FUZZ_PROFILE=fuzz-long $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/fuzz tests/content/test_hostile_files.py tests/content/test_render.py
 
 $(PG_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis]'
@@ -112,6 +122,7 @@ sync-content: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r lms -ll
 
 format: $(STAMP)
 	$(BIN)/ruff format .

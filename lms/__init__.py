@@ -5,8 +5,10 @@ import os
 import sqlite3
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, Request
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
 
 from lms.config import ConfigError, ensure_secret_key, load_config
 from lms.extensions import babel, csrf, db, limiter, login_manager, may_write, migrate
@@ -37,7 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    app.request_class = LmsRequest
     _init_extensions(app)
+    app.url_map.converters["int"] = DatabaseIdConverter
     _init_security(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -51,6 +55,34 @@ def create_app(test_config: dict | None = None) -> Flask:
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in our URLs: a number an SQL integer column holds, else a 404.
+
+    Werkzeug's own converter accepts any length of digits, and a 20-digit id made the
+    database driver raise (an OverflowError, a 500) before any view could say "not found".
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class LmsRequest(Request):
+    """Form data without nameless parts.
+
+    A multipart part with no ``name`` becomes a ``None`` key, and Flask-WTF's CSRF check
+    (which runs before every POST view) calls ``key.endswith`` on it: a 500 for anyone.
+    """
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        for name in ("form", "files"):
+            data = self.__dict__.get(name)
+            if data is not None and None in data:
+                self.__dict__[name] = ImmutableMultiDict(
+                    (k, v) for k, v in data.items(multi=True) if k is not None
+                )
 
 
 def _init_extensions(app: Flask) -> None:
@@ -117,8 +149,8 @@ def _register_blueprints(app: Flask) -> None:
     import lms.cohorts.views
     import lms.courses.views
     import lms.i18n.views
-    import lms.privacy.views
     import lms.pages.views
+    import lms.privacy.views
     import lms.progress.views
     import lms.quizzes.views  # noqa: F401
     from lms.accounts import bp as accounts_bp
@@ -128,8 +160,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.cohorts import bp as cohorts_bp
     from lms.courses import bp as courses_bp
     from lms.i18n import bp as i18n_bp
-    from lms.privacy import bp as privacy_bp
     from lms.pages import bp as pages_bp
+    from lms.privacy import bp as privacy_bp
     from lms.progress import bp as progress_bp
     from lms.quizzes import bp as quizzes_bp
 

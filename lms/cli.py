@@ -302,7 +302,7 @@ def serve(bind, workers, gunicorn_args):
         args += ["--bind", bind]
     if workers:
         args += ["--workers", str(workers)]
-    os.execv(sys.executable, [*args, *gunicorn_args])  # noqa: S606 - replaces this process
+    os.execv(sys.executable, [*args, *gunicorn_args])  # noqa: S606 - our own argv, no shell  # nosec B606
 
 
 @main.group()

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from lms.accounts.services import create_user, find_user_by_email
 from lms.extensions import db, utcnow
 
-DEMO_PASSWORD = "coco4cci-demo"  # noqa: S105 - documented, dev-only demo accounts
+DEMO_PASSWORD = "coco4cci-demo"  # noqa: S105 - documented, refused in production  # nosec B105
 DEMO_ACCOUNTS = (
     ("learner@example.org", "Lea Learner", "learner"),
     ("facilitator@example.org", "Fabio Facilitator", "facilitator"),
@@ -85,7 +85,7 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
 
     if db.session.scalar(sa.select(Cohort.id).where(Cohort.name == DEMO_COHORT)):
         return None
-    rng = random.Random(seed)  # noqa: S311 - demo data
+    rng = random.Random(seed)  # noqa: S311 - made-up demo data  # nosec B311
     facilitator = find_user_by_email("facilitator@example.org")
     courses = list(
         db.session.scalars(

@@ -4,6 +4,7 @@ import re
 import secrets
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.exc import IntegrityError
 
 from lms.certificates.models import Certificate
@@ -50,6 +51,18 @@ def certificates_of(user_id: int) -> list[Certificate]:
 
 def by_code(code: str) -> Certificate | None:
     return db.session.scalar(sa.select(Certificate).where(Certificate.code == normalise_code(code)))
+
+
+def load_certificate_or_404(code: str, user) -> Certificate:
+    """A certificate its holder may open (admins: any); 404 for anyone else or once withdrawn."""
+    cert = by_code(code)
+    if (
+        cert is None
+        or cert.withdrawn_at is not None
+        or (cert.user_id != user.id and not user.is_admin)
+    ):
+        abort(404)
+    return cert
 
 
 def issue_if_complete(user, course: Course) -> Certificate | None:

@@ -1,23 +1,17 @@
 """The learner's certificate page and the public verification page."""
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.certificates import bp
-from lms.certificates.services import by_code, normalise_code
+from lms.certificates.services import by_code, load_certificate_or_404, normalise_code
 
 
 @bp.route("/certificates/<code>")
 @login_required
 def certificate(code: str):
     """The printable certificate, for its holder (and admins)."""
-    cert = by_code(code)
-    if (
-        cert is None
-        or cert.withdrawn_at is not None
-        or (cert.user_id != current_user.id and not current_user.is_admin)
-    ):
-        abort(404)
+    cert = load_certificate_or_404(code, current_user)
     verify_url = url_for("certificates.verify", code=cert.code, _external=True)
     return render_template("certificates/certificate.html", cert=cert, verify_url=verify_url)
 

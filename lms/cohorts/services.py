@@ -94,6 +94,14 @@ def load_meeting_or_404(meeting_id: int, user) -> Meeting:
     return meeting
 
 
+def load_member_meeting_or_404(meeting_id: int, user) -> Meeting:
+    """A session of a cohort the user is a member of (to answer whether they come); 404 else."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.cohort_id not in member_cohort_ids(user.id):
+        abort(404)
+    return meeting
+
+
 def member_cohort_ids(user_id: int) -> list[int]:
     return list(
         db.session.scalars(sa.select(Membership.cohort_id).where(Membership.user_id == user_id))

@@ -792,9 +792,7 @@ def my_sessions():
 @login_required
 def rsvp(meeting_id: int):
     """Say whether you will come."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.cohort_id not in cohorts.member_cohort_ids(current_user.id):
-        abort(404)
+    meeting = cohorts.load_member_meeting_or_404(meeting_id, current_user)
     answer = request.form.get("answer")
     if answer not in RSVP_ANSWERS:
         return render_error(400, _("Choose yes, no or maybe."))

@@ -69,7 +69,12 @@ def plain(value):
 
 
 def _int(loader, node):
-    value = SourceInt(loader.construct_yaml_int(node))
+    try:
+        value = SourceInt(loader.construct_yaml_int(node))
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        raise yaml.constructor.ConstructorError(
+            None, None, "this number has too many digits", node.start_mark
+        ) from None
     value.source = node.value
     return value
 
@@ -141,10 +146,64 @@ def shift_lines(value, offset: int):
     return value
 
 
+#: Nodes a document may hold once its aliases are expanded: a "billion laughs" file of a few
+#: lines expands to 10**9 and would take hours to walk.
+MAX_NODES = 100_000
+
+
+def _check_size(root) -> None:
+    """Refuse documents whose aliases expand past :data:`MAX_NODES` or refer to themselves."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias refers to the value it is part of", node.start_mark
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        else:
+            children = []
+        for child in children:
+            total += size(child)
+            if total > MAX_NODES:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"the document expands to more than {MAX_NODES} values (too many aliases)",
+                    node.start_mark,
+                )
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
+def _load(text: str):
+    loader = _LineLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_size(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def load_yaml(text: str, first_line: int = 1):
     """Parse ``text``; line numbers count from ``first_line``. Raises :class:`YamlError`."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1) if mark else 1

@@ -41,6 +41,7 @@ multiple-choice question is a weight (Moodle would read it as part of the answer
 """
 
 import html
+import math
 import re
 import textwrap
 import unicodedata
@@ -76,6 +77,8 @@ _NUMBER_RE = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _TAG_RE = re.compile(r"<[^>]*>")
 TRUEFALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 MAX_ID_LENGTH = 60
+#: Longer numbers are refused (Python will not even turn 4,300 digits into an int).
+MAX_NUMBER_LENGTH = 40
 
 
 class Description(str):
@@ -563,6 +566,9 @@ class _Question:
                 " (write a decimal point, not a comma)" if re.fullmatch(r"-?\d+,\d+", text) else ""
             )
             self.error(pos, f"{text!r} is not a number{hint}")
+            return None
+        if len(text) > MAX_NUMBER_LENGTH or not math.isfinite(float(text)):
+            self.error(pos, f"{text[:20]!r}... is too large a number")
             return None
         return int(text) if re.fullmatch(r"[-+]?\d+", text) else float(text)
 

@@ -21,7 +21,7 @@ def make_layout(questions: list[dict], shuffle: bool, seed: str) -> list[dict]:
 
     Matching answers are always shuffled (otherwise the answer would be the page order).
     """
-    rng = random.Random(seed)  # noqa: S311 - presentation order, not security
+    rng = random.Random(seed)  # noqa: S311 - presentation order, not a secret  # nosec B311
     order = list(range(len(questions)))
     if shuffle:
         rng.shuffle(order)

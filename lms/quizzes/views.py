@@ -193,6 +193,11 @@ def result(attempt_id: int):
     )
 
 
+def _sanitized(html: str) -> Markup:
+    """HTML that content sync rendered and passed through ``lms.content.sanitize``."""
+    return Markup(html)  # noqa: S704 - sanitized by nh3 at sync  # nosec B704
+
+
 def _review(question: dict, answer, reveal: bool) -> dict:
     """What the result page shows for one question."""
     response = answer.response if answer else None
@@ -205,17 +210,17 @@ def _review(question: dict, answer, reveal: bool) -> dict:
         credits = choice_credits(question)
         for index, choice in enumerate(question["choices"]):
             if index in picked:
-                item["given"].append(Markup(choice["text_html"]))  # noqa: S704 - sanitized at sync
+                item["given"].append(_sanitized(choice["text_html"]))
                 if choice.get("feedback_html"):
-                    item["feedback"].append(Markup(choice["feedback_html"]))  # noqa: S704
+                    item["feedback"].append(_sanitized(choice["feedback_html"]))
             if credits[index] > 0:
-                item["expected"].append(Markup(choice["text_html"]))  # noqa: S704
+                item["expected"].append(_sanitized(choice["text_html"]))
     elif qtype == "truefalse":
         if response:
             item["given"].append(_("True") if response["answer"] else _("False"))
             key = "correct_feedback_html" if answer.correct else "incorrect_feedback_html"
             if question.get(key):
-                item["feedback"].append(Markup(question[key]))  # noqa: S704 - sanitized at sync
+                item["feedback"].append(_sanitized(question[key]))
         item["expected"].append(_("True") if question["answer"] else _("False"))
     elif qtype in ("short", "numeric"):
         if response:
@@ -224,7 +229,7 @@ def _review(question: dict, answer, reveal: bool) -> dict:
             pool = {**question, "answers": question["answers"] + question.get("other_answers", [])}
             best = matching_answer(pool, response, qtype)
             if best and best.get("feedback_html"):
-                item["feedback"].append(Markup(best["feedback_html"]))  # noqa: S704
+                item["feedback"].append(_sanitized(best["feedback_html"]))
         for target in question["answers"]:
             if target["credit"] >= 100 - CREDIT_SLACK:
                 item["expected"].append(_describe_target(target, question, qtype))
