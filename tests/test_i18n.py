@@ -340,3 +340,33 @@ def test_catalogue_check_reports_each_kind_of_problem(tmp_path):
         "%(num)d module",
     ]
     assert not report.complete
+
+
+def test_committed_template_holds_every_message_of_the_source(tmp_path):
+    """The .pot in git matches the code: else run `make translations` (and translate what is new)."""
+    from babel.messages.frontend import CommandLineInterface
+
+    root = TRANSLATIONS_DIR.parent.parent
+    # The keywords `make translations` extracts with, read from the Makefile so both stay the same.
+    makefile = (root / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")
+    extract = re.search(r"pybabel -q extract (.*)", makefile).group(1)
+    keywords = [arg for word in re.findall(r"-k\s+(\S+)", extract) for arg in ("-k", word)]
+    assert keywords and "-F babel.cfg" in extract, extract
+    fresh = tmp_path / "messages.pot"
+    status = CommandLineInterface().run(
+        ["pybabel", "-q", "extract", "-F", str(root / "babel.cfg"), *keywords, "--no-wrap"]
+        + ["-o", str(fresh), str(root)]
+    )
+    assert not status
+
+    def message_ids(path):
+        with open(path, "rb") as handle:
+            return {m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(handle) if m.id}
+
+    source, committed = message_ids(fresh), message_ids(TRANSLATIONS_DIR / "messages.pot")
+    assert len(source) > 400  # the extraction really found the UI's strings
+    missing, stale = sorted(map(str, source - committed)), sorted(map(str, committed - source))
+    assert not (missing or stale), (
+        f"lms/translations/messages.pot is out of date: run `make translations`.\n"
+        f"New in the code: {missing[:20]}\nNo longer in the code: {stale[:20]}"
+    )
