@@ -32,7 +32,7 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "e2e journeys password"
 
 #: Browser locales the journeys run in. Add "it-IT" here once the Italian UI has landed.
-LOCALES = ["en-GB"]
+LOCALES = ["en-GB", "it-IT"]
 
 #: A desktop screen, and a 375-pixel-wide phone.
 VIEWPORTS = {

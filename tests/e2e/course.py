@@ -51,6 +51,36 @@ def shortest_course() -> JourneyCourse:
     )
 
 
+@cache
+def journey_course(language: str = "en") -> JourneyCourse:
+    """The course a learner reading ``language`` takes: the smallest one translated whole into it.
+
+    English, or a language no course is fully translated into, takes :func:`shortest_course`.
+    """
+    tree = load_content(CONTENT)
+    assert not tree.errors, [str(p) for p in tree.errors]
+
+    def translated(course) -> bool:
+        return language in course.translations and all(
+            language in m.translations and (m.quiz is None or language in m.quiz_translations)
+            for m in course.modules
+        )
+
+    candidates = [c for c in tree.courses if language != "en" and translated(c)]
+    if not candidates:
+        return shortest_course()
+    course = min(
+        candidates,
+        key=lambda c: (sum(len(m.quiz.questions) for m in c.modules if m.quiz), c.slug),
+    )
+    return JourneyCourse(
+        slug=course.slug,
+        modules=tuple(
+            JourneyModule(m.slug, tuple(m.quiz.questions) if m.quiz else ()) for m in course.modules
+        ),
+    )
+
+
 def right_answers(questions) -> MultiDict:
     """The form fields a learner who knows every answer sends."""
     fields = MultiDict()

@@ -6,7 +6,7 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PASSWORD, language
-from tests.e2e.course import answer_with_mouse, shortest_course
+from tests.e2e.course import answer_with_mouse, journey_course, shortest_course
 
 
 def sign_up(page: Page, locale: str) -> str:
@@ -23,8 +23,11 @@ def sign_up(page: Page, locale: str) -> str:
 
 
 def test_new_learner_completes_a_course_and_verifies_the_certificate(journey_page, shots, locale):
-    page, course = journey_page, shortest_course()
+    page, course = journey_page, journey_course(language(locale))
     page.goto("/")
+    expect(page.locator("html")).to_have_attribute(
+        "lang", "en-GB" if locale == "en-GB" else language(locale)
+    )
     shots(page, "catalogue")
     page.click('header a[href="/signup"]')
     sign_up(page, locale)
@@ -41,6 +44,8 @@ def test_new_learner_completes_a_course_and_verifies_the_certificate(journey_pag
         expect(page).to_have_url(re.compile(re.escape(course.module_url(module)) + "$"))
         if number == 0:
             shots(page, "module")
+        # The learner reads the module in their language: no "not yet available" notice.
+        expect(page.locator(".translation-notice")).to_have_count(0)
         # "Mark as read" (a module with a quiz) leads to the quiz; "Mark as complete" does not.
         page.click(f'main form[action="{course.module_url(module)}/complete"] button')
         if not module.questions:
@@ -75,3 +80,11 @@ def test_new_learner_completes_a_course_and_verifies_the_certificate(journey_pag
     page.goto("/me/learning")
     expect(page.locator('main a[href^="/certificates/C4-"]')).to_have_count(1)
     shots(page, "my-learning")
+
+    # A module that has no translation in the learner's language says so, in their language.
+    other = shortest_course()
+    if other.slug != course.slug:
+        page.goto(other.module_url(other.modules[0]))
+        expect(page.locator(".translation-notice")).to_be_visible()
+        expect(page.locator("article.module h1")).to_have_attribute("lang", "en")
+        shots(page, "english-fallback")
