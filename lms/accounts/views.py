@@ -156,6 +156,14 @@ def logout():
     return redirect(url_for("courses.catalogue"))
 
 
+@bp.route("/session/keepalive", methods=["POST"])
+@login_required
+def keepalive():
+    """Count typing in a long form as activity (lms.js calls this), so the idle timeout does not
+    sign out a learner in the middle of writing a reflection and lose their answers."""
+    return "", 204
+
+
 # --- password reset -----------------------------------------------------------------------
 
 

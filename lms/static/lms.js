@@ -11,4 +11,19 @@
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
+  // Typing in a long form (a quiz with reflections) counts as activity: at most every few
+  // minutes, tell the server, so the idle timeout never signs out someone who is writing.
+  document.querySelectorAll("form[data-keepalive]").forEach(function (form) {
+    var last = Date.now();
+    var token = form.querySelector("input[name=csrf_token]");
+    form.addEventListener("input", function () {
+      if (!token || !window.fetch || Date.now() - last < 4 * 60 * 1000) { return; }
+      last = Date.now();
+      window.fetch(form.getAttribute("data-keepalive"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token.value }
+      }).catch(function () { /* offline: the answers stay in the form */ });
+    });
+  });
 })();

@@ -135,3 +135,28 @@ def test_a_form_sent_after_the_idle_limit_leads_to_the_inactivity_message(client
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "You were signed out after 30 minutes of inactivity" in html
     assert "Please sign in to see this page." not in html
+
+
+def test_typing_in_a_quiz_keeps_the_session_open_past_the_idle_limit(client, make_user):
+    """lms.js pings the keepalive route while a learner types; each ping counts as activity."""
+    _, email = make_user()
+    login(client, email)
+    token = csrf_token(client, "/me/learning")
+    for _ in range(3):  # 3 x 25 minutes of writing: longer than the 30-minute idle limit
+        with client.session_transaction() as sess:
+            sess["seen_at"] -= 25 * 60
+        response = client.post("/session/keepalive", headers={"X-CSRFToken": token})
+        assert response.status_code == 204
+    assert signed_in(client)
+
+
+def test_the_keepalive_needs_a_session_and_a_csrf_token(client, make_user):
+    assert client.post("/session/keepalive").status_code in (302, 400)
+    _, email = make_user()
+    login(client, email)
+    assert client.post("/session/keepalive").status_code == 400
+    with client.session_transaction() as sess:
+        sess["seen_at"] -= 31 * 60
+    token = csrf_token(client, "/login")
+    response = client.post("/session/keepalive", headers={"X-CSRFToken": token})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
