@@ -254,4 +254,17 @@ def _unauthorized():
         return render_error(401, str(_l("Sign in first.")))
     if TIMED_OUT_KEY not in session:  # else the sign-in page says the session timed out
         flash(str(_l("Please sign in to see this page.")), "info")
-    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("accounts.login", next=_come_back_to(request)))
+
+
+def _come_back_to(request) -> str | None:
+    """Where to return after signing in: the page asked for, or, for a form sent (a POST
+    answers 405 to a GET), the page the form was on when it is on this site."""
+    from urllib.parse import urlsplit
+
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")

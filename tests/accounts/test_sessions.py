@@ -160,3 +160,26 @@ def test_the_keepalive_needs_a_session_and_a_csrf_token(client, make_user):
     token = csrf_token(client, "/login")
     response = client.post("/session/keepalive", headers={"X-CSRFToken": token})
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_form_sent_after_sign_out_returns_to_its_page_not_to_a_405(client, make_user):
+    _, email = make_user()
+    login(client, email)
+    token = csrf_token(client, "/me/learning")
+    with client.session_transaction() as sess:
+        sess["seen_at"] -= 31 * 60
+    page = "http://localhost/courses/sample-course/"
+    response = client.post(
+        "/courses/sample-course/first-steps/complete",
+        data={"csrf_token": token},
+        headers={"Referer": page},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/login?next=/courses/sample-course/")
+    # A referrer from another site is never followed.
+    response = client.post(
+        "/courses/sample-course/first-steps/complete",
+        data={"csrf_token": csrf_token(client, "/login")},
+        headers={"Referer": "https://evil.example/courses/"},
+    )
+    assert response.status_code == 302 and "next=" not in response.headers["Location"]
