@@ -1,35 +1,17 @@
 """Admin pages: users (search, role, disable/enable) and the audit log."""
 
-from functools import wraps
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from lms.accounts import services as accounts
+from lms.accounts.access import admin_required, load_user_or_404
 from lms.accounts.models import ROLES, User
 from lms.accounts.sessions import start_session
 from lms.admin import bp
 from lms.admin import services as admin
 from lms.admin.forms import ROLE_LABELS, ConfirmForm, RoleForm
 from lms.extensions import db
-
-
-def admin_required(view):
-    """Signed in and an administrator; everyone else gets a 403 page."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def load_user_or_404(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
 
 
 def _page_number() -> int:

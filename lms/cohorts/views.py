@@ -4,7 +4,6 @@ and learner pages (join, my sessions, check-in, calendar feeds, set password).""
 import csv
 import io
 from datetime import datetime, timedelta
-from functools import wraps
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -23,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts import services as accounts
+from lms.accounts.access import admin_required, facilitator_required
 from lms.accounts.models import User
 from lms.accounts.sessions import start_session
 from lms.audit.services import record_event
@@ -49,29 +49,6 @@ from lms.quizzes.models import Attempt
 
 #: A learner checking in this long after the start is recorded as late.
 LATE_AFTER = timedelta(minutes=10)
-
-
-def _role_required(allowed):
-    """A view decorator: signed in, and ``allowed(user)``; anyone else gets a 403 page."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not allowed(current_user):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-#: Facilitators and admins only (each cohort is then checked by ``load_cohort_or_404``).
-facilitator_required = _role_required(lambda user: user.is_facilitator)
-#: Admins only: creating cohorts and choosing their facilitators.
-admin_required = _role_required(lambda user: user.is_admin)
-
 
 # --- dashboard and cohort page ------------------------------------------------------------
 

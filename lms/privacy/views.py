@@ -1,12 +1,12 @@
 """Your data (download), deleting an account, the same for admins, and the privacy notice."""
 
 from datetime import UTC, datetime
-from functools import wraps
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from lms.accounts.access import admin_required, load_user_or_404
 from lms.accounts.models import User
 from lms.audit.services import record_event
 from lms.extensions import db, limiter
@@ -24,26 +24,6 @@ def _is_get() -> bool:
 
 def _user_key() -> str:
     return f"delete-account:{current_user.get_id()}"
-
-
-def admin_required(view):
-    """Signed in and an admin; anyone else gets a 403 page."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def load_user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 def _download(user: User, fmt: str) -> Response:
