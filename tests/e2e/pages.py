@@ -47,6 +47,13 @@ def build_site(live_app, language: str = "en") -> Site:
         behind = create_user(
             f"a11y-behind-{language}@example.org", "Bruno Behind", PASSWORD, locale=language
         )
+        admin = create_user(
+            f"a11y-admin-{language}@example.org",
+            "Ada Admin",
+            PASSWORD,
+            role="admin",
+            locale=language,
+        )
         facilitator = create_user(
             f"a11y-facilitator-{language}@example.org",
             "Fiona Facilitator",
@@ -123,7 +130,11 @@ def build_site(live_app, language: str = "en") -> Site:
         return Site(
             course=journey.slug,
             module=journey.modules[0].slug,
-            emails={"learner": learner.email, "facilitator": facilitator.email},
+            emails={
+                "learner": learner.email,
+                "facilitator": facilitator.email,
+                "admin": admin.email,
+            },
             failed_attempt=attempts[0].id,
             passed_attempt=attempts[1].id,
             certificate=certificates_of(learner.id)[0].code,
@@ -155,7 +166,7 @@ def _sign_in_wrongly(page: Page) -> Response:
 @dataclass(frozen=True)
 class PageType:
     name: str
-    role: str  #: "anonymous", "learner" or "facilitator"
+    role: str  #: "anonymous", "learner", "facilitator" or "admin"
     path: Callable[[Site], str]
     status: int = 200
     #: After opening ``path``: what the user does; returns the response of the page it shows.
@@ -174,6 +185,9 @@ PAGE_TYPES = [
     PageType("verification-unknown", "anonymous", lambda s: "/verify/C4-AAAA-BBBB-CCCC", 404),
     PageType("accessibility", "anonymous", lambda s: "/accessibility"),
     PageType("error-404", "anonymous", lambda s: "/no-such-page", 404),
+    PageType("privacy", "anonymous", lambda s: "/privacy"),
+    PageType("password-forgot", "anonymous", lambda s: "/password/forgot"),
+    PageType("password-reset-invalid", "anonymous", lambda s: "/password/reset/not-a-token", 400),
     PageType("course", "learner", lambda s: f"/courses/{s.course}/"),
     PageType("module", "learner", lambda s: f"/courses/{s.course}/{s.module}"),
     PageType("quiz", "learner", lambda s: f"/courses/{s.course}/{s.module}/quiz"),
@@ -183,6 +197,9 @@ PAGE_TYPES = [
     PageType("my-learning", "learner", lambda s: "/me/learning"),
     PageType("my-sessions", "learner", lambda s: "/me/sessions"),
     PageType("error-403", "learner", lambda s: "/facilitate", 403),
+    PageType("account", "learner", lambda s: "/account"),
+    PageType("your-data", "learner", lambda s: "/account/data"),
+    PageType("delete-account", "learner", lambda s: "/account/delete"),
     PageType("dashboard", "facilitator", lambda s: "/facilitate"),
     PageType("cohort-matrix", "facilitator", lambda s: f"/facilitate/cohorts/{s.cohort}"),
     PageType(
@@ -206,6 +223,10 @@ PAGE_TYPES = [
     PageType(
         "class-list-import", "facilitator", lambda s: f"/facilitate/cohorts/{s.cohort}/import"
     ),
+    PageType("admin-users", "admin", lambda s: "/admin/users"),
+    PageType("admin-user", "admin", lambda s: f"/admin/users/{s.at_risk_learner}"),
+    PageType("admin-audit-log", "admin", lambda s: "/admin/audit"),
+    PageType("admin-delete-confirm", "admin", lambda s: f"/admin/users/{s.at_risk_learner}/delete"),
 ]
 
 
