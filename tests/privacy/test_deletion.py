@@ -170,16 +170,19 @@ def test_the_email_address_can_sign_up_again(app, client, filled):
     assert "Sample course" not in html  # a new account starts afresh
 
 
-def test_set_password_links_stop_working_when_the_account_is_deleted(app, client, filled):
+def test_set_password_and_reset_links_stop_working_when_the_account_is_deleted(app, client, filled):
     from lms.accounts.models import User
-    from lms.accounts.services import set_password_token
+    from lms.accounts.services import password_reset_token, set_password_token
 
     with app.app_context():
-        token = set_password_token(db.session.get(User, filled.learner_id))
+        user = db.session.get(User, filled.learner_id)
+        token, reset = set_password_token(user), password_reset_token(user)
     assert client.get(f"/set-password/{token}").status_code == 200
+    assert client.get(f"/password/reset/{reset}").status_code == 200
     login(client, filled.learner_email)
     delete_own_account(client)
     assert client.get(f"/set-password/{token}").status_code == 404
+    assert client.get(f"/password/reset/{reset}").status_code == 400
 
 
 def test_a_withdrawn_certificate_says_so_without_a_name(app, client, filled):
