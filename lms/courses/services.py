@@ -1,7 +1,7 @@
 """Loading published courses and modules."""
 
 import sqlalchemy as sa
-from flask import abort, current_app
+from flask import abort
 from flask_babel import get_locale
 from sqlalchemy.orm import defer, selectinload
 
@@ -72,18 +72,15 @@ def content_language() -> str:
     return locale.language if locale is not None else "en"
 
 
-def language_name(code: str) -> str:
-    """A language's own name (``Italiano``), as the language switcher lists it."""
-    names = current_app.config.get("LMS_LANGUAGES") or {}
-    if isinstance(names, dict) and names.get(code):
-        return names[code]
+def language_in_sentence(code: str) -> str:
+    """The language's name as the page's language writes it mid-sentence: "in italiano",
+    "auf Italienisch", "in Italian" (not the switcher's own name, "Italiano")."""
     from babel import Locale, UnknownLocaleError
 
     try:
-        name = Locale.parse(code).get_display_name(code) or code
+        return Locale.parse(code).get_display_name(get_locale() or "en") or code
     except (ValueError, UnknownLocaleError):
         return code
-    return name[:1].upper() + name[1:]
 
 
 class Localized:

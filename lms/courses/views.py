@@ -22,7 +22,7 @@ from lms.courses.services import (
     content_language,
     course_by_slugs,
     current_modules,
-    language_name,
+    language_in_sentence,
     load_course_or_404,
     load_module_or_404,
     localize_courses,
@@ -45,7 +45,7 @@ def lang_attr(code: str | None) -> Markup:
 
 @bp.app_context_processor
 def _content_language():
-    return {"content_language_name": lambda: language_name(content_language())}
+    return {"content_language_name": lambda: language_in_sentence(content_language())}
 
 
 @bp.route("/")
