@@ -7,7 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from lms.accounts.passwords import MAX_PASSWORD_LENGTH, password_problem
-from lms.accounts.services import LANGUAGES, find_user_by_email
+from lms.accounts.services import find_user_by_email
+from lms.i18n.services import ui_languages
 
 PASSWORD_HELP = _l(
     "10 to 128 characters, not a common password. A few unrelated words make a strong one."
@@ -58,7 +59,9 @@ def language_field(default="en") -> SelectField:
     """The preferred language; ``default`` may be a callable (the page's language)."""
     return SelectField(
         _l("Preferred language"),
-        choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()],
+        # The languages the interface is offered in, in the switcher's order: choosing one the
+        # UI cannot show yet would silently change nothing.
+        choices=lambda: [SelectChoice(code, label) for code, label in ui_languages().items()],
         default=default,
     )
 

@@ -48,6 +48,12 @@ RESET_SUBMIT_LIMIT = "10 per minute;30 per hour"
 CREDENTIAL_CHANGE_LIMIT = "5 per minute;20 per hour"
 
 
+def _failed(response) -> bool:
+    """Only failed sign-ins count against an address: a class signing in together from one
+    school network must not lock itself out."""
+    return response.status_code >= 400
+
+
 def _is_get() -> bool:
     return request.method != "POST"
 
@@ -110,7 +116,7 @@ def _timed_out_message(reason: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, exempt_when=_is_get)
+@limiter.limit(LOGIN_LIMIT, exempt_when=_is_get, deduct_when=_failed)
 @limiter.limit(LOGIN_LIMIT, key_func=_account_key, exempt_when=_is_get)
 def login():
     """Sign in with email and password."""

@@ -35,13 +35,13 @@ def test_name_and_language_are_saved(app, learner_client):
     response = post_form(
         learner_client,
         "/account",
-        {"profile-name": "Ana Kovač", "profile-locale": "hr"},
+        {"profile-name": "Ana Kovač", "profile-locale": "sl"},
         token_from="/account",
     )
     assert response.status_code == 302
     with app.app_context():
         user = db.session.get(User, learner_client.user_id)
-        assert (user.name, user.locale) == ("Ana Kovač", "hr")
+        assert (user.name, user.locale) == ("Ana Kovač", "sl")
 
 
 def test_an_unknown_language_or_empty_name_is_refused_beside_the_field(learner_client):
@@ -54,6 +54,12 @@ def test_an_unknown_language_or_empty_name_is_refused_beside_the_field(learner_c
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="profile-name-error"' in html and 'id="profile-locale-error"' in html
+
+
+def test_only_languages_the_interface_speaks_are_offered(learner_client):
+    """Choosing Croatian before its catalogue exists would silently change nothing."""
+    html = learner_client.get("/account").get_data(as_text=True)
+    assert 'value="sl"' in html and 'value="hr"' not in html
 
 
 def test_changing_the_password_needs_the_current_one(learner_client):

@@ -225,3 +225,32 @@ def test_quiz_submissions_are_limited_per_learner_and_per_address(
             ).status_code == 404
     blocked = post_as(clients[1], "/attempts/999999", {}, address="192.0.2.50", token_from="/")
     assert blocked.status_code == 429
+
+
+def test_a_class_signing_in_together_from_one_address_is_not_locked_out(
+    tmp_path, database_url, monkeypatch
+):
+    """Successful sign-ins never count against the address: a class behind one router."""
+    from lms.accounts import services as accounts
+    from tests.conftest import PASSWORD
+
+    app = limited_app(
+        tmp_path, database_url, monkeypatch, RATELIMIT_KEY_PREFIX=f"t{secrets.token_hex(4)}"
+    )
+    with app.app_context():
+        for n in range(12):
+            accounts.create_user(f"class-{n}@example.org", f"Learner {n}", PASSWORD)
+        db.session.commit()
+    for n in range(12):
+        client = app.test_client()
+        token = csrf_token(client)
+        response = client.post(
+            "/login",
+            data={"email": f"class-{n}@example.org", "password": PASSWORD, "csrf_token": token},
+            environ_base={"REMOTE_ADDR": "192.0.2.7"},
+        )
+        assert response.status_code == 302, n
+    # Failures from that address still count: the 11th wrong password in a minute is refused.
+    client = app.test_client()
+    statuses = [wrong_login(client, address="192.0.2.7").status_code for _ in range(11)]
+    assert statuses[:10] == [401] * 10 and statuses[10] == 429
