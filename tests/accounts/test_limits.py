@@ -115,6 +115,7 @@ def test_the_429_page_says_how_long_to_wait(tmp_path, database_url, monkeypatch)
     assert 0 < seconds <= 60
     html = response.get_data(as_text=True)
     assert re.search(r"Please wait (\d+ seconds?|1 minute) and try again", html), html
+    assert 'href="/login"' in html and "Back to the form" in html  # not a dead end
 
 
 def test_sign_up_is_limited_per_address_and_per_email(tmp_path, database_url, monkeypatch):
