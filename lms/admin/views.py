@@ -11,6 +11,7 @@ from lms.accounts.sessions import start_session
 from lms.admin import bp
 from lms.admin import services as admin
 from lms.admin.forms import ROLE_LABELS, ConfirmForm, RoleForm
+from lms.audit.models import EVENT_LABELS
 from lms.extensions import db
 
 
@@ -168,5 +169,6 @@ def audit():
         page=page,
         args=args,
         kinds=kinds,
+        event_labels={kind: str(label) for kind, label in EVENT_LABELS.items()},
         actors=admin.users_by_id(e.actor_id for e in page.items),
     )

@@ -3,9 +3,28 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import UTCDateTime, db, utcnow
+
+#: What each kind of event means, for the admin pages (the code stays in the database).
+EVENT_LABELS = {
+    "login.success": _l("Signed in"),
+    "login.failure": _l("Sign-in failed"),
+    "logout": _l("Signed out"),
+    "password.reset_requested": _l("Password reset asked for"),
+    "password.reset": _l("Password reset"),
+    "password.changed": _l("Password changed"),
+    "password.set": _l("Password set from an invitation"),
+    "user.created": _l("Account created"),
+    "user.role_changed": _l("Role changed"),
+    "user.disabled": _l("Account disabled"),
+    "user.enabled": _l("Account enabled"),
+    "user.deleted": _l("Account deleted"),
+    "data.exported": _l("Data downloaded"),
+    "cohort.exported": _l("Cohort results exported"),
+}
 
 
 class AuditEvent(db.Model):
@@ -27,6 +46,11 @@ class AuditEvent(db.Model):
     ip: Mapped[str | None] = mapped_column(sa.String(45))
     #: Small JSON details; never passwords, tokens or answers.
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    @property
+    def label(self) -> str:
+        """The event in words, in the reader's language (the code when it has no label)."""
+        return str(EVENT_LABELS.get(self.kind, self.kind))
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.kind} {self.target}>"

@@ -272,16 +272,17 @@ def test_audit_log_shows_newest_first_and_filters(app, admin_client, make_user):
         db.session.commit()
     html = admin_client.get("/admin/audit").get_data(as_text=True)
     order = [
-        html.index(f"<code>{k}</code>")
+        html.index(f'<code class="muted">{k}</code>')
         for k in ("user.disabled", "cohort.exported", "login.success")
     ]
     assert order == sorted(order)
     only = admin_client.get("/admin/audit?kind=cohort.exported").get_data(as_text=True)
-    assert "cohort:7" in only and "<code>login.success</code>" not in only
+    assert "cohort:7" in only and '<code class="muted">login.success</code>' not in only
     by_actor = admin_client.get("/admin/audit?actor=novak").get_data(as_text=True)
-    assert "cohort:7" in by_actor and "<code>login.success</code>" not in by_actor
+    assert "cohort:7" in by_actor and '<code class="muted">login.success</code>' not in by_actor
     about = admin_client.get(f"/admin/audit?target=user:{user_id}").get_data(as_text=True)
-    assert "<code>user.disabled</code>" in about and "cohort:7" not in about
+    assert '<code class="muted">user.disabled</code>' in about and "cohort:7" not in about
+    assert "Account disabled" in about  # the event in words, not only its code
     assert admin_client.get("/admin/audit?kind=nonsense&page=x").status_code == 200
 
 
