@@ -4,6 +4,7 @@ Flush, never commit."""
 import hashlib
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -260,11 +261,25 @@ def _unauthorized():
 def _come_back_to(request) -> str | None:
     """Where to return after signing in: the page asked for, or, for a form sent (a POST
     answers 405 to a GET), the page the form was on when it is on this site."""
-    from urllib.parse import urlsplit
-
     if request.method in ("GET", "HEAD"):
         return request.full_path.rstrip("?")
     referrer = urlsplit(request.referrer or "")
-    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+    if referrer.netloc != request.host:
         return None
-    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only paths on this site are followed after sign-in (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
+        return None
+    return target

@@ -1,7 +1,6 @@
 """Sign up, sign in, sign out, password reset and the account settings page."""
 
 import logging
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from lms.accounts.forms import (
     ResetPasswordForm,
     SignupForm,
 )
+from lms.accounts.services import safe_next
 from lms.accounts.sessions import TIMED_OUT_KEY, end_session, start_session
 from lms.audit.services import record_event
 from lms.extensions import db, limiter
@@ -54,29 +54,9 @@ def _failed(response) -> bool:
     return response.status_code >= 400
 
 
-def _is_get() -> bool:
-    return request.method != "POST"
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only paths on this site are followed after sign-in (no open redirects)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-    ):
-        return None
-    return target
-
-
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(SIGNUP_LIMIT, exempt_when=_is_get)
-@limiter.limit(SIGNUP_LIMIT, key_func=_account_key, exempt_when=_is_get)
+@limiter.limit(SIGNUP_LIMIT, methods=["POST"])
+@limiter.limit(SIGNUP_LIMIT, key_func=_account_key, methods=["POST"])
 def signup():
     """Create a learner account and sign it in."""
     if current_user.is_authenticated:
@@ -116,8 +96,8 @@ def _timed_out_message(reason: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, exempt_when=_is_get, deduct_when=_failed)
-@limiter.limit(LOGIN_LIMIT, key_func=_account_key, exempt_when=_is_get)
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=_failed)
+@limiter.limit(LOGIN_LIMIT, key_func=_account_key, methods=["POST"])
 def login():
     """Sign in with email and password."""
     next_url = safe_next(request.args.get("next"))
@@ -174,8 +154,8 @@ def keepalive():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(RESET_REQUEST_LIMIT, exempt_when=_is_get)
-@limiter.limit(RESET_REQUEST_LIMIT, key_func=_account_key, exempt_when=_is_get)
+@limiter.limit(RESET_REQUEST_LIMIT, methods=["POST"])
+@limiter.limit(RESET_REQUEST_LIMIT, key_func=_account_key, methods=["POST"])
 def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the account exists."""
     form = ForgotPasswordForm()
@@ -223,8 +203,8 @@ def _send_reset_link(user) -> None:
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(RESET_SUBMIT_LIMIT, exempt_when=_is_get)
-@limiter.limit(RESET_SUBMIT_LIMIT, key_func=_token_key, exempt_when=_is_get)
+@limiter.limit(RESET_SUBMIT_LIMIT, methods=["POST"])
+@limiter.limit(RESET_SUBMIT_LIMIT, key_func=_token_key, methods=["POST"])
 def reset_password(token: str):
     """Choose a new password with a reset link; then every other session ends."""
     user = accounts.user_for_password_reset_token(token)

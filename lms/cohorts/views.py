@@ -1,8 +1,6 @@
 """Facilitator pages (dashboard, cohort, learner, meetings, attendance, import, exports)
 and learner pages (join, my sessions, check-in, calendar feeds, set password)."""
 
-import csv
-import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,6 +38,7 @@ from lms.cohorts.models import (
     Rsvp,
 )
 from lms.courses.services import published_courses
+from lms.csvfile import csv_text
 from lms.errors import render_error
 from lms.extensions import db, utcnow
 from lms.i18n.services import ui_languages
@@ -115,23 +114,9 @@ def cohort_module(cohort_id: int, module_id: int):
 # --- exports ------------------------------------------------------------------------------
 
 
-def _cell(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) and stringify."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def _csv_response(filename: str, header: list[str], rows) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")  # a BOM so spreadsheet programs read UTF-8
-    writer = csv.writer(out)
-    writer.writerow([_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
     return Response(
-        out.getvalue(),
+        csv_text(header, rows),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -4,7 +4,7 @@ from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts.views import safe_next
+from lms.accounts.services import safe_next
 from lms.errors import render_error
 from lms.extensions import db
 from lms.i18n import bp

@@ -5,7 +5,6 @@ holds it) and in :data:`ON_DELETE` (what deletion does to it); a test fails when
 is missing from either.
 """
 
-import csv
 import io
 import json
 import secrets
@@ -28,6 +27,7 @@ from lms.cohorts.models import (
     Rsvp,
 )
 from lms.courses.models import Course, Module
+from lms.csvfile import csv_text
 from lms.extensions import db, utcnow
 from lms.progress.models import Completion, ModuleVisit
 from lms.quizzes.models import Attempt, AttemptAnswer
@@ -339,21 +339,8 @@ def as_json(data: dict) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection), as the cohort exports do."""
-    from lms.cohorts.views import _cell
-
-    return _cell(value)
-
-
 def _csv_bytes(header: list[str], rows: list[list]) -> bytes:
-    out = io.StringIO()
-    out.write("\ufeff")  # a BOM so spreadsheet programs read UTF-8
-    writer = csv.writer(out)
-    writer.writerow([csv_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_cell("" if v is None else v) for v in row])
-    return out.getvalue().encode("utf-8")
+    return csv_text(header, rows).encode("utf-8")
 
 
 def _table(records: list[dict], header: list[str] | None = None) -> bytes:

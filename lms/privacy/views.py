@@ -18,10 +18,6 @@ from lms.privacy.forms import AdminDeleteForm, DeleteAccountForm, ExportForm
 DELETE_LIMIT = "5 per minute;20 per hour"
 
 
-def _is_get() -> bool:
-    return request.method != "POST"
-
-
 def _user_key() -> str:
     return f"delete-account:{current_user.get_id()}"
 
@@ -70,7 +66,7 @@ def export():
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
-@limiter.limit(DELETE_LIMIT, key_func=_user_key, exempt_when=_is_get)
+@limiter.limit(DELETE_LIMIT, key_func=_user_key, methods=["POST"])
 def delete_account():
     """Delete your own account, after your password and a confirming tick."""
     form = DeleteAccountForm()
@@ -118,7 +114,7 @@ def admin_export(user_id: int):
 
 @bp.route("/admin/users/<int:user_id>/delete", methods=["GET", "POST"])
 @admin_required
-@limiter.limit(DELETE_LIMIT, key_func=_user_key, exempt_when=_is_get)
+@limiter.limit(DELETE_LIMIT, key_func=_user_key, methods=["POST"])
 def admin_delete(user_id: int):
     """An admin deletes someone's account on their request, with the admin's own password."""
     user = load_user_or_404(user_id)
