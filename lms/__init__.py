@@ -145,6 +145,8 @@ def _register_blueprints(app: Flask) -> None:
     import lms.admin.views
     import lms.api.views
     import lms.audit.models
+    import lms.organisations.models
+    import lms.programme.models
     import lms.certificates.views
     import lms.cohorts.views
     import lms.courses.views

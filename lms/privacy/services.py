@@ -233,7 +233,7 @@ def collect(user: User) -> dict:
     data["cohort_memberships"] = [
         {
             "cohort": cohort.name,
-            "partner": cohort.partner,
+            "partner": cohort.partner.name,
             "joined_at": _iso(membership.joined_at),
         }
         for membership, cohort in db.session.execute(
@@ -244,7 +244,7 @@ def collect(user: User) -> dict:
         )
     ]
     data["cohorts_facilitated"] = [
-        {"cohort": cohort.name, "partner": cohort.partner}
+        {"cohort": cohort.name, "partner": cohort.partner.name}
         for cohort in db.session.scalars(
             sa.select(Cohort)
             .join(CohortFacilitator, CohortFacilitator.cohort_id == Cohort.id)
