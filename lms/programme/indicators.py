@@ -341,3 +341,33 @@ def compute(start: date, end: date, partner_ids=None) -> list[Figure]:
             figure.breakdowns = {key: breakdown(figure.rows, key) for key in keys}
         figures.append(figure)
     return figures
+
+
+def count_participations(start, end, partner_ids) -> int:
+    """RCO 85's figure as one COUNT (for the per-period chart); equals the rows' number."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Membership)
+        .join(Cohort, Cohort.id == Membership.cohort_id)
+        .join(Organisation, Organisation.id == Cohort.partner_id)
+        .join(CohortCourse, CohortCourse.cohort_id == Cohort.id)
+        .where(Organisation.is_partner, Cohort.starts_on <= end, Cohort.ends_on >= start,
+               _partner_filter(Cohort.partner_id, partner_ids))
+    )
+
+
+def count_completions(start, end, partner_ids) -> int:
+    """RCR 81's figure as one COUNT(DISTINCT certificate)."""
+    lo, hi = _bounds(start, end)
+    return db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Certificate.id)))
+        .select_from(Certificate)
+        .join(Membership, Membership.user_id == Certificate.user_id)
+        .join(Cohort, Cohort.id == Membership.cohort_id)
+        .join(CohortCourse, sa.and_(CohortCourse.cohort_id == Cohort.id,
+                                    CohortCourse.course_id == Certificate.course_id))
+        .join(Organisation, Organisation.id == Cohort.partner_id)
+        .where(Organisation.is_partner, Certificate.withdrawn_at.is_(None),
+               Certificate.issued_at >= lo, Certificate.issued_at < hi,
+               _partner_filter(Cohort.partner_id, partner_ids))
+    )

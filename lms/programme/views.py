@@ -64,8 +64,8 @@ def report():
                 i,
                 s,
                 e,
-                len(ind.COUNTERS["cohort_course_participations"](s, e, partner_ids)),
-                len(ind.COUNTERS["certified_completions"](s, e, partner_ids)),
+                ind.count_participations(s, e, partner_ids),
+                ind.count_completions(s, e, partner_ids),
             )
         )
     by_code = {f.code: f for f in figures}
