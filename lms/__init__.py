@@ -145,14 +145,14 @@ def _register_blueprints(app: Flask) -> None:
     import lms.admin.views
     import lms.api.views
     import lms.audit.models
-    import lms.organisations.models
-    import lms.programme.models
     import lms.certificates.views
     import lms.cohorts.views
     import lms.courses.views
     import lms.i18n.views
+    import lms.organisations.models
     import lms.pages.views
     import lms.privacy.views
+    import lms.programme.models
     import lms.programme.public
     import lms.programme.views
     import lms.progress.views

@@ -10,11 +10,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, ngettext
 
-from lms.organisations.models import Organisation
 from lms.accounts.models import User
 from lms.extensions import db
 from lms.i18n.catalogues import TRANSLATIONS_DIR, catalogue_reports, placeholders
 from lms.i18n.services import LANGUAGE_COOKIE
+from lms.organisations.models import Organisation
 from lms.templating import date_only, minutes_label, percent, points_label
 from tests.conftest import csrf_token, login, post_form
 

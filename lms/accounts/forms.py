@@ -6,10 +6,10 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from lms.organisations.forms import AboutYouFields
 from lms.accounts.passwords import MAX_PASSWORD_LENGTH, password_problem
 from lms.accounts.services import find_user_by_email
 from lms.i18n.services import ui_languages
+from lms.organisations.forms import AboutYouFields
 
 PASSWORD_HELP = _l(
     "10 to 128 characters, not a common password. A few unrelated words make a strong one."

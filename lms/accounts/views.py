@@ -6,7 +6,6 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.organisations.forms import apply_about, fill_about_choices
 from lms.accounts import bp
 from lms.accounts import services as accounts
 from lms.accounts.forms import (
@@ -22,6 +21,7 @@ from lms.accounts.sessions import TIMED_OUT_KEY, end_session, start_session
 from lms.audit.services import record_event
 from lms.extensions import db, limiter
 from lms.mail import mail_configured, send_mail_in_background
+from lms.organisations.forms import apply_about, fill_about_choices
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from lms.cohorts.models import (
     ModuleTarget,
 )
 from lms.courses.models import Course, Module
-from lms.organisations.services import partner_for
 from lms.extensions import db, utcnow
+from lms.organisations.services import partner_for
 from lms.progress.models import Completion, ModuleVisit
 from lms.quizzes.models import Attempt, AttemptAnswer, Quiz
 

@@ -40,10 +40,10 @@ from lms.cohorts.models import (
 from lms.courses.services import published_courses
 from lms.csvfile import csv_text
 from lms.errors import render_error
-from lms.organisations.services import partner_choices, partner_for
 from lms.extensions import db, utcnow
 from lms.i18n.services import ui_languages
 from lms.mail import mail_configured, send_mail
+from lms.organisations.services import partner_choices, partner_for
 from lms.progress import services as progress
 from lms.quizzes.models import Attempt
 

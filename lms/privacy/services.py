@@ -28,8 +28,8 @@ from lms.cohorts.models import (
 )
 from lms.courses.models import Course, Module
 from lms.csvfile import csv_text
-from lms.programme import privacy as programme_privacy
 from lms.extensions import db, utcnow
+from lms.programme import privacy as programme_privacy
 from lms.progress.models import Completion, ModuleVisit
 from lms.quizzes.models import Attempt, AttemptAnswer
 

@@ -15,7 +15,7 @@ A feature above this one adds a source with :func:`register`, e.g. the collider:
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -79,8 +79,8 @@ def periods() -> list[tuple[date, date]]:
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return (
-        datetime.combine(start, time.min, tzinfo=timezone.utc),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc),
+        datetime.combine(start, time.min, tzinfo=UTC),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC),
     )
 
 

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from lms.organisations.models import Organisation
 from lms.cohorts.calendar import build_calendar
 from lms.cohorts.models import Cohort, Meeting, MeetingModule
 from lms.courses.models import Course, Module
+from lms.organisations.models import Organisation
 
 BASE_URL = "https://academy.example/"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

@@ -18,7 +18,7 @@ from lms.organisations.models import Organisation, OrganisationStaff
 from lms.programme.models import Event, EventPartner, EventRegistration
 from tests.conftest import login
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PERIOD = {"from": "2026-01-01", "to": "2026-12-31"}
 
 
