@@ -58,7 +58,7 @@ from lms.cohorts.models import (
     ModuleTarget,
 )
 from lms.cohorts.services import new_join_code, new_token
-from lms.content.quizfile import parse_quiz
+from lms.content.quizformat import parse_quiz
 from lms.content.render import Renderer
 from lms.content.sync import render_questions
 from lms.content.yamlfile import load_yaml

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lms.content.problems import Problem
-from lms.content.quizfile import QUESTION_TYPES, parse_quiz
+from lms.content.quizformat import QUESTION_TYPES, parse_quiz
 from lms.content.render import RENDERER_VERSION
 from lms.content.schema import (
     SLUG_RE,

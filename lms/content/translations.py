@@ -134,7 +134,7 @@ def _fmt(value) -> str:
 def compare_quizzes(original: dict, translation: dict, setting_lines: dict) -> list:
     """``(line, message)`` for every way a quiz translation's structure differs.
 
-    Both are :func:`~lms.content.quizfile.parse_quiz` results. Only human text may differ
+    Both are :func:`~lms.content.quizformat.parse_quiz` results. Only human text may differ
     (prompts, choices, feedback, explanations, matching pairs, units); a short question may
     list its own accepted answers.
     """

@@ -6,7 +6,7 @@ import re
 
 from flask_babel import gettext as _
 
-from lms.content.quizfile import CREDIT_SLACK, normalise_answer
+from lms.content.quizformat import CREDIT_SLACK, normalise_answer
 
 TEXT_LIMITS = {"short": 500, "numeric": 100, "reflection": 10_000}
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from lms.certificates.services import issue_if_complete
-from lms.content.quizfile import CREDIT_SLACK
+from lms.content.quizformat import CREDIT_SLACK
 from lms.courses.services import (
     content_language,
     load_course_or_404,
