@@ -8,6 +8,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from lms.languages import UI_LANGUAGES
+
 #: Secret keys that must never reach production.
 WEAK_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
 
@@ -18,10 +20,6 @@ class ConfigError(RuntimeError):
 
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-#: The languages the UI is translated into completely, each named in its own language.
-UI_LANGUAGES = {"en": "English", "it": "Italiano", "de": "Deutsch", "sl": "Slovenščina"}
 
 
 def _languages(value: str) -> dict[str, str]:

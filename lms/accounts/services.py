@@ -13,19 +13,7 @@ from lms.accounts.models import ROLES, User
 from lms.accounts.passwords import password_problem
 from lms.audit.services import record_event
 from lms.extensions import db, login_manager
-
-#: Languages a person can choose as their preferred language (programme countries + English).
-LANGUAGES = {
-    "en": "English",
-    "de": "Deutsch",
-    "it": "Italiano",
-    "sl": "Slovenščina",
-    "hr": "Hrvatski",
-    "cs": "Čeština",
-    "sk": "Slovenčina",
-    "pl": "Polski",
-    "hu": "Magyar",
-}
+from lms.languages import LANGUAGES
 
 
 class AccountError(ValueError):

@@ -6,8 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.api import bp
-from lms.content.translations import TRANSLATION_LANGUAGES
-from lms.courses.models import AREAS
+from lms.content.tree import AREAS
 from lms.courses.services import (
     content_language,
     current_modules,
@@ -17,6 +16,7 @@ from lms.courses.services import (
 )
 from lms.errors import render_error
 from lms.extensions import db
+from lms.languages import TRANSLATION_LANGUAGES
 from lms.progress import services as progress
 
 

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 from lms.content.schema import Field, text, text_list
 from lms.content.yamlfile import written
+from lms.languages import TRANSLATION_LANGUAGES
 
-#: Languages content may be translated into (the programme's partner countries, and Italian).
-TRANSLATION_LANGUAGES = ("it", "de", "sl", "hr", "cs", "sk", "pl", "hu")
 #: How many hex characters of the original's SHA-256 ``translation_of`` holds.
 HASH_LENGTH = 12
 

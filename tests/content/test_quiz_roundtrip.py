@@ -5,7 +5,6 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lms.content.loader import MODULE_FIELDS
 from lms.content.quizformat import (
     REVEAL_OPTIONS,
     SLUG_RE,
@@ -15,6 +14,7 @@ from lms.content.quizformat import (
     parse_quiz,
 )
 from lms.content.schema import check_fields
+from lms.content.tree import MODULE_FIELDS
 from lms.content.yamlfile import load_yaml, split_front_matter
 
 TRICKY = [
