@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from lms.organisations.forms import AboutYouFields
 from lms.accounts.passwords import MAX_PASSWORD_LENGTH, password_problem
 from lms.accounts.services import find_user_by_email
 from lms.i18n.services import ui_languages
@@ -66,7 +67,7 @@ def language_field(default="en") -> SelectField:
     )
 
 
-class SignupForm(FlaskForm):
+class SignupForm(AboutYouFields, FlaskForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
     )
@@ -137,7 +138,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = confirm_field()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AboutYouFields, FlaskForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
     )

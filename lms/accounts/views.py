@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.organisations.forms import apply_about, fill_about_choices
 from lms.accounts import bp
 from lms.accounts import services as accounts
 from lms.accounts.forms import (
@@ -62,6 +63,7 @@ def signup():
     if current_user.is_authenticated:
         return redirect(url_for("progress.my_learning"))
     form = SignupForm()
+    fill_about_choices(form)
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
@@ -70,6 +72,7 @@ def signup():
         except accounts.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
+            apply_about(form, user)
             record_event("user.created", user, f"user:{user.id}", via="signup")
             start_session(user)
             db.session.commit()
@@ -241,7 +244,10 @@ def _privacy_links() -> list[tuple[str, str]]:
 
 
 def _account_page(profile=None, password=None, status=200):
-    profile = profile or ProfileForm(prefix="profile", obj=current_user)
+    if profile is None:
+        profile = ProfileForm(prefix="profile", obj=current_user)
+        profile.organisation_id.data = current_user.organisation_id or 0
+    fill_about_choices(profile)
     password = password or ChangePasswordForm(prefix="password")
     return render_template(
         "accounts/account.html",
@@ -258,10 +264,12 @@ def account():
     if request.method == "GET":
         return _account_page()
     form = ProfileForm(prefix="profile")
+    fill_about_choices(form)
     if not form.validate_on_submit():
         return _account_page(profile=form, status=422)
     current_user.name = form.name.data.strip()
     current_user.locale = form.locale.data
+    apply_about(form, current_user)
     db.session.commit()
     flash(_("Your account settings are saved."), "success")
     return redirect(url_for("accounts.account"))
