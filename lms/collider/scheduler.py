@@ -138,7 +138,9 @@ class _Plan:
             moved = all(self.relocate(rid, s) for rid in blockers)
             if moved and len(self.at[s]) >= self.capacity[s]:
                 # The slot is full: move one other meeting out to make room.
-                moved = any(self.relocate(rid, s) for rid in sorted(self.at[s] - self.fixed, key=str))
+                moved = any(
+                    self.relocate(rid, s) for rid in sorted(self.at[s] - self.fixed, key=str)
+                )
             if moved and self.free(r, s):
                 self.put(r, s)
                 return True
@@ -246,7 +248,9 @@ def greedy_baseline(slots, tables, requests, availability=None) -> int:
     """How many meetings the plain greedy pass places: the floor the scheduler must reach."""
     requests = list(requests)
     availability = availability or {}
-    per_slot = {s: len(tables.get(s, ())) if isinstance(tables, dict) else len(tables) for s in slots}
+    per_slot = {
+        s: len(tables.get(s, ())) if isinstance(tables, dict) else len(tables) for s in slots
+    }
     busy: dict = defaultdict(set)
     load: dict = defaultdict(int)
     placed = 0

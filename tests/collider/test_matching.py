@@ -10,18 +10,39 @@ def doc(id, kind="person", **kw):
 
 def test_terms_drop_stop_words_and_plurals():
     assert terms("Designers and the circular materials for packaging") == [
-        "designer", "circular", "material", "packaging"]
+        "designer",
+        "circular",
+        "material",
+        "packaging",
+    ]
 
 
 def test_a_challenge_that_needs_my_skill_ranks_first_with_the_reason():
-    me = doc("anna", sector="cci", areas={"mindset"}, tags={"packaging-design", "circular"},
-             text="Packaging designer working with recycled and circular materials",
-             courses={"Design thinking for industrial innovation": "mindset"})
-    fit = doc("c1", "challenge", sector="avm", areas={"mindset", "technology"},
-              needs={"packaging-design"}, tags={"circular"},
-              text="Redesign the packaging of our machine parts with circular materials")
-    other = doc("c2", "challenge", sector="avm", areas={"technology"}, needs={"3d-printing"},
-                text="Tune laser sintering parameters for titanium parts")
+    me = doc(
+        "anna",
+        sector="cci",
+        areas={"mindset"},
+        tags={"packaging-design", "circular"},
+        text="Packaging designer working with recycled and circular materials",
+        courses={"Design thinking for industrial innovation": "mindset"},
+    )
+    fit = doc(
+        "c1",
+        "challenge",
+        sector="avm",
+        areas={"mindset", "technology"},
+        needs={"packaging-design"},
+        tags={"circular"},
+        text="Redesign the packaging of our machine parts with circular materials",
+    )
+    other = doc(
+        "c2",
+        "challenge",
+        sector="avm",
+        areas={"technology"},
+        needs={"3d-printing"},
+        text="Tune laser sintering parameters for titanium parts",
+    )
     index = Index([me, fit, other])
     best = index.suggest(me, kind="challenge")
     assert [s.id for s in best][0] == "c1"

@@ -21,9 +21,7 @@ def events(draw):
         for p in people
         if draw(st.booleans())
     }
-    pairs = draw(
-        st.lists(st.tuples(st.sampled_from(people), st.sampled_from(people)), max_size=30)
-    )
+    pairs = draw(st.lists(st.tuples(st.sampled_from(people), st.sampled_from(people)), max_size=30))
     requests = []
     for i, (a, b) in enumerate(pairs):
         pin = draw(st.none() | st.sampled_from(slots)) if draw(st.integers(0, 9)) == 0 else None
