@@ -31,6 +31,24 @@ from lms.extensions import db
 POSTS_PER_PAGE = 20
 
 
+@bp.context_processor
+def _labels():
+    from lms.collider.labels import COOPERATION_LABELS, FEEDBACK_LABELS
+
+    return {"FEEDBACK_LABELS": FEEDBACK_LABELS, "COOPERATION_LABELS": COOPERATION_LABELS}
+
+
+@bp.app_template_filter("in_zone")
+def in_zone(value, zone: str, fmt: str = "short") -> str:
+    """A time in the event's zone (people meet in that room), in the reader's language."""
+    from zoneinfo import ZoneInfo
+
+    from babel import dates
+    from flask_babel import get_locale
+
+    return dates.format_datetime(value, fmt, tzinfo=ZoneInfo(zone), locale=get_locale())
+
+
 @bp.app_template_filter("tag_label")
 def tag_label(tag: str) -> str:
     """A tag in the reader's language (curated) or as written (free)."""
@@ -326,3 +344,7 @@ def answer(interest_id: int):
     else:
         flash(_("Please choose an answer."), "error")
     return redirect(url_for("collider.post", post_id=record.post_id) + f"#interest-{record.id}")
+
+
+import lms.collider.event_views  # noqa: E402,F401  (their routes join the blueprint)
+import lms.collider.organise_views  # noqa: E402,F401
