@@ -8,6 +8,7 @@ free text (pitch, description). Each part that counts becomes a reason, most wei
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -100,19 +101,25 @@ class Index:
     def suggest(self, target: Doc, *, kind: str | None = None, limit: int = 5) -> list[Suggestion]:
         """The best ``limit`` documents for ``target`` (of ``kind`` when given), with reasons."""
         mine = self.vector(target)
-        ranked = []
+        scored = []
         for doc in self.docs:
             if doc.id == target.id or (kind and doc.kind != kind):
                 continue
-            score, reasons = score_pair(target, doc, mine, self.vector(doc))
+            score = score_pair(target, doc, mine, self.vectors.get(doc.id, {}), explain=False)[0]
             if score > 0:
-                ranked.append(Suggestion(doc.id, doc.kind, round(score, 4), reasons))
-        ranked.sort(key=lambda s: (-s.score, str(s.id)))
-        return ranked[:limit]
+                scored.append((round(score, 4), str(doc.id), doc))
+        # Reasons are worded for the few shown only: ranking all needs the score alone.
+        best = heapq.nsmallest(limit, scored, key=lambda item: (-item[0], item[1]))
+        return [
+            Suggestion(doc.id, doc.kind, score, score_pair(target, doc, mine, self.vector(doc))[1])
+            for score, _key, doc in best
+        ]
 
 
-def score_pair(me: Doc, other: Doc, my_vec: dict, other_vec: dict) -> tuple[float, list]:
-    """The score of ``other`` for ``me`` and the reasons behind it, weightiest first."""
+def score_pair(
+    me: Doc, other: Doc, my_vec: dict, other_vec: dict, explain: bool = True
+) -> tuple[float, list]:
+    """The score of ``other`` for ``me`` and (when ``explain``) the reasons, weightiest first."""
     parts = []
     # What a challenge needs that the person offers, in either direction.
     needs = (other.needs & me.tags) | (me.needs & other.tags)
@@ -132,12 +139,17 @@ def score_pair(me: Doc, other: Doc, my_vec: dict, other_vec: dict) -> tuple[floa
             who = "they" if person is other else "you"
             parts.append((WEIGHTS["courses"], "courses", {"who": who, "courses": hits}))
             break
-    overlap = sum(v * other_vec.get(t, 0.0) for t, v in my_vec.items())
+    get = other_vec.get
+    overlap = sum(v * get(t, 0.0) for t, v in my_vec.items())
     if overlap > 0.05:
-        common = sorted(
-            (t for t in my_vec if t in other_vec),
-            key=lambda t: -(my_vec[t] * other_vec[t]),
-        )[:3]
+        common = (
+            sorted(
+                (t for t in my_vec if t in other_vec),
+                key=lambda t: -(my_vec[t] * other_vec[t]),
+            )[:3]
+            if explain
+            else []
+        )
         parts.append((WEIGHTS["text"] * overlap, "text", {"terms": common}))
     areas = me.areas & other.areas
     if areas:
