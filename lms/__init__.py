@@ -145,6 +145,8 @@ def _register_blueprints(app: Flask) -> None:
     import lms.admin.views
     import lms.api.views
     import lms.audit.models
+    import lms.organisations.models
+    import lms.programme.models
     import lms.certificates.views
     import lms.cohorts.views
     import lms.collider.views
@@ -152,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.i18n.views
     import lms.pages.views
     import lms.privacy.views
+    import lms.programme.views
     import lms.progress.views
     import lms.quizzes.views  # noqa: F401
     from lms.accounts import bp as accounts_bp
@@ -164,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.i18n import bp as i18n_bp
     from lms.pages import bp as pages_bp
     from lms.privacy import bp as privacy_bp
+    from lms.programme import bp as programme_bp
     from lms.progress import bp as progress_bp
     from lms.quizzes import bp as quizzes_bp
 
@@ -175,6 +179,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(collider_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(programme_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(i18n_bp)

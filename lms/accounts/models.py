@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.extensions import UTCDateTime, db, utcnow
 
-ROLES = ("learner", "facilitator", "admin")
+ROLES = ("learner", "facilitator", "partner_manager", "programme_manager", "admin")
 
 
 class User(UserMixin, db.Model):
@@ -35,9 +35,21 @@ class User(UserMixin, db.Model):
     #: Part of every session's and remember-me cookie's user id: raising it (disabling the
     #: account, changing its password or role) ends all of them at their next request.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: Optional, stated by the person: their organisation (picked) or its name (free text).
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    organisation_name: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
+    #: Optional ISO 3166-1 alpha-2 country code.
+    country: Mapped[str] = mapped_column(sa.String(2), default="", server_default="")
+    #: Optional: one of lms.organisations.models.GENDERS, or empty (not stated).
+    gender: Mapped[str] = mapped_column(sa.String(12), default="", server_default="")
 
     __table_args__ = (
-        sa.CheckConstraint("role in ('learner', 'facilitator', 'admin')", name="role_known"),
+        sa.CheckConstraint(
+            "role in ('learner', 'facilitator', 'partner_manager', 'programme_manager', 'admin')",
+            name="role_known",
+        ),
     )
 
     def set_password(self, password: str) -> None:
@@ -64,6 +76,15 @@ class User(UserMixin, db.Model):
     @property
     def is_facilitator(self) -> bool:
         return self.role in ("facilitator", "admin")
+
+    @property
+    def is_programme_manager(self) -> bool:
+        """Sees the whole programme's figures and lists (admins too)."""
+        return self.role in ("programme_manager", "admin")
+
+    @property
+    def is_partner_manager(self) -> bool:
+        return self.role == "partner_manager"
 
     @property
     def is_admin(self) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import User
 from lms.courses.models import Course, Module
 from lms.extensions import UTCDateTime, db, utcnow
+from lms.organisations.models import Organisation
 
 ATTENDANCE_STATUSES = ("present", "late", "excused", "absent")
 RSVP_ANSWERS = ("yes", "no", "maybe")
@@ -24,7 +25,7 @@ class Cohort(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     #: The partner organisation that runs it.
-    partner: Mapped[str] = mapped_column(sa.String(160))
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     language: Mapped[str] = mapped_column(sa.String(10), default="en")
     starts_on: Mapped[date] = mapped_column(sa.Date)
     ends_on: Mapped[date] = mapped_column(sa.Date)
@@ -36,6 +37,8 @@ class Cohort(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    #: ``str(cohort.partner)`` is the organisation's name.
+    partner: Mapped[Organisation] = relationship()
     facilitators: Mapped[list["CohortFacilitator"]] = relationship(
         back_populates="cohort", cascade="all, delete-orphan"
     )

@@ -25,6 +25,7 @@ from lms.cohorts.models import (
     ModuleTarget,
 )
 from lms.courses.models import Course, Module
+from lms.organisations.services import partner_for
 from lms.extensions import db, utcnow
 from lms.progress.models import Completion, ModuleVisit
 from lms.quizzes.models import Attempt, AttemptAnswer, Quiz
@@ -122,7 +123,7 @@ def create_cohort(
 ) -> Cohort:
     cohort = Cohort(
         name=name.strip(),
-        partner=partner.strip(),
+        partner=partner_for(partner),
         language=language,
         starts_on=starts_on,
         ends_on=ends_on,

@@ -40,6 +40,7 @@ from lms.cohorts.models import (
 from lms.courses.services import published_courses
 from lms.csvfile import csv_text
 from lms.errors import render_error
+from lms.organisations.services import partner_for
 from lms.extensions import db, utcnow
 from lms.i18n.services import ui_languages
 from lms.mail import mail_configured, send_mail
@@ -289,8 +290,9 @@ def edit_cohort(cohort_id: int):
     if not current_user.is_admin:
         form.facilitators.data = [f.user_id for f in cohort_.facilitators]
     if form.validate_on_submit():
-        for name in ("name", "partner", "language", "starts_on", "ends_on", "join_open"):
+        for name in ("name", "language", "starts_on", "ends_on", "join_open"):
             setattr(cohort_, name, getattr(form, name).data)
+        cohort_.partner = partner_for(form.partner.data)
         cohorts.set_courses(cohort_, form.courses.data or [])
         if current_user.is_admin:
             cohorts.set_facilitators(cohort_, form.facilitators.data or [])

@@ -29,6 +29,7 @@ from lms.cohorts.models import (
 )
 from lms.courses.models import Course, Module
 from lms.csvfile import csv_text
+from lms.programme import privacy as programme_privacy
 from lms.extensions import db, utcnow
 from lms.progress.models import Completion, ModuleVisit
 from lms.quizzes.models import Attempt, AttemptAnswer
@@ -47,6 +48,7 @@ EXPORTED = {
     ("feed_tokens", "user_id"): "calendar_feed",
     ("certificates", "user_id"): "certificates",
     ("audit_events", "actor_id"): "security_events",
+    **programme_privacy.EXPORTED,
 }
 
 #: (table, column) -> what deleting the account does to those rows (said on the confirm page).
@@ -63,6 +65,7 @@ ON_DELETE = {
     ("feed_tokens", "user_id"): "removed",
     ("certificates", "user_id"): "withdrawn, name removed",
     ("audit_events", "actor_id"): "kept (the id only), address and personal details removed",
+    **programme_privacy.ON_DELETE,
 }
 
 # The collider's own tables (profiles, posts, meetings) are exported and erased by that feature.
@@ -238,7 +241,7 @@ def collect(user: User) -> dict:
     data["cohort_memberships"] = [
         {
             "cohort": cohort.name,
-            "partner": cohort.partner,
+            "partner": cohort.partner.name,
             "joined_at": _iso(membership.joined_at),
         }
         for membership, cohort in db.session.execute(
@@ -249,7 +252,7 @@ def collect(user: User) -> dict:
         )
     ]
     data["cohorts_facilitated"] = [
-        {"cohort": cohort.name, "partner": cohort.partner}
+        {"cohort": cohort.name, "partner": cohort.partner.name}
         for cohort in db.session.scalars(
             sa.select(Cohort)
             .join(CohortFacilitator, CohortFacilitator.cohort_id == Cohort.id)
@@ -328,6 +331,7 @@ def collect(user: User) -> dict:
         )
     ]
     data.update(collider_privacy.collect(user))
+    data.update(programme_privacy.export_sections(user))
     return data
 
 
@@ -398,6 +402,7 @@ CSV_HEADERS = {
     "calendar_feed": ["private_calendar_address", "created_at"],
     "security_events": ["event", "at", "address", "details"],
     **collider_privacy.CSV_HEADERS,
+    **programme_privacy.COLUMNS,
 }
 
 README = """Your data from COCO4CCI Academy
@@ -420,6 +425,10 @@ certificates.csv         your certificates
 calendar_feed.csv        whether you have a private calendar address (never the address)
 security_events.csv      sign-ins and other security events of your account
 collider_*.csv           your collider profile, posts, interest, meetings, feedback, cooperations
+organisation_and_country.csv  the organisation, country and gender you stated (optional)
+partner_organisations.csv     partner organisations you work for
+event_registrations.csv       your registrations for public events, with attendance
+events_created.csv            public events you scheduled
 
 The same data as one document is in the JSON download.
 """
@@ -501,6 +510,7 @@ def delete_account(user: User) -> None:
     Flushes; the caller records the audit event and commits.
     """
     check_deletable(user)
+    programme_privacy.delete_personal_data(user)
     uid, old_email, old_name = user.id, user.email, user.name
     now = utcnow()
 

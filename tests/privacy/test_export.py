@@ -51,7 +51,14 @@ def test_the_json_download_holds_all_of_a_learners_data(app, client, filled):
     for section in set(privacy.EXPORTED.values()) - {"profile"}:
         assert section in data, section
     empty = {s for s in privacy.EXPORTED.values() if s != "profile" and not data[s]}
-    assert empty == {"cohorts_facilitated", "attendance_recorded"}
+    assert empty == {
+        "cohorts_facilitated",
+        "attendance_recorded",
+        # programme sections (tests/programme/test_privacy.py fills them)
+        "partner_organisations",
+        "event_registrations",
+        "events_created",
+    }
     # Quiz answers are readable: the choice's text, the reflection's words, the score.
     first, second = data["quiz_attempts"]
     assert first["passed"] is False and second["passed"] is True and second["percent"] == 100

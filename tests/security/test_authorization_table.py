@@ -14,7 +14,7 @@ from tests.fuzz.world import all_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "security.md"
-ACCESS = ("public", "token", "signed-in", "facilitator", "admin")
+ACCESS = ("public", "token", "signed-in", "facilitator", "admin", "manager")
 
 
 def table_rows() -> list[dict]:
@@ -105,8 +105,8 @@ def test_every_route_refuses_who_the_table_says_it_refuses(client, make_user):
             else:
                 assert refused, (row["route"], method, response.status_code)
     for who, email, refused_access in (
-        ("learner", learner, ("facilitator", "admin")),
-        ("facilitator", facilitator, ("admin",)),
+        ("learner", learner, ("facilitator", "admin", "manager")),
+        ("facilitator", facilitator, ("admin", "manager")),
     ):
         signed_in = client.application.test_client()
         login(signed_in, email)
