@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 
 from lms.collider.models import (
-    CooperationParty,
     Cooperation,
+    CooperationParty,
     Interest,
     MeetingFeedback,
     MeetingRequest,
@@ -37,13 +37,38 @@ ON_DELETE = {
 }
 
 CSV_HEADERS = {
-    "collider_profile": ["published", "headline", "pitch", "sector", "languages", "areas",
-                         "tags", "links", "show_courses", "updated_at"],
-    "collider_posts": ["kind", "title", "body", "area", "tags", "visibility", "status",
-                       "created_at"],
+    "collider_profile": [
+        "published",
+        "headline",
+        "pitch",
+        "sector",
+        "languages",
+        "areas",
+        "tags",
+        "links",
+        "show_courses",
+        "updated_at",
+    ],
+    "collider_posts": [
+        "kind",
+        "title",
+        "body",
+        "area",
+        "tags",
+        "visibility",
+        "status",
+        "created_at",
+    ],
     "collider_interests": ["post", "message", "status", "reply", "created_at"],
-    "collider_meetings": ["event", "with", "you_asked", "status", "slot_starts_at", "table",
-                          "message"],
+    "collider_meetings": [
+        "event",
+        "with",
+        "you_asked",
+        "status",
+        "slot_starts_at",
+        "table",
+        "message",
+    ],
     "collider_feedback": ["meeting", "stage", "answer", "comment", "created_at"],
     "collider_cooperations": ["title", "kind", "agreed_on", "role"],
 }
@@ -76,8 +101,14 @@ def collect(user) -> dict:
         else [],
         "collider_posts": [
             {
-                "kind": p.kind, "title": p.title, "body": p.body, "area": p.area, "tags": p.tags,
-                "visibility": p.visibility, "status": p.status, "created_at": _iso(p.created_at),
+                "kind": p.kind,
+                "title": p.title,
+                "body": p.body,
+                "area": p.area,
+                "tags": p.tags,
+                "visibility": p.visibility,
+                "status": p.status,
+                "created_at": _iso(p.created_at),
             }
             for p in db.session.scalars(
                 sa.select(Post).where(Post.author_id == uid).order_by(Post.id)
@@ -85,8 +116,11 @@ def collect(user) -> dict:
         ],
         "collider_interests": [
             {
-                "post": i.post.title, "message": i.message, "status": i.status,
-                "reply": i.reply, "created_at": _iso(i.created_at),
+                "post": i.post.title,
+                "message": i.message,
+                "status": i.status,
+                "reply": i.reply,
+                "created_at": _iso(i.created_at),
             }
             for i in db.session.scalars(
                 sa.select(Interest).where(Interest.user_id == uid).order_by(Interest.id)
@@ -94,7 +128,9 @@ def collect(user) -> dict:
         ],
     }
     meetings = []
-    mine = {p.id for p in db.session.scalars(sa.select(Participant).where(Participant.user_id == uid))}
+    mine = {
+        p.id for p in db.session.scalars(sa.select(Participant).where(Participant.user_id == uid))
+    }
     if mine:
         for r in db.session.scalars(
             sa.select(MeetingRequest)
@@ -118,7 +154,10 @@ def collect(user) -> dict:
     data["collider_meetings"] = meetings
     data["collider_feedback"] = [
         {
-            "meeting": f.request_id, "stage": f.stage, "answer": f.answer, "comment": f.comment,
+            "meeting": f.request_id,
+            "stage": f.stage,
+            "answer": f.answer,
+            "comment": f.comment,
             "created_at": _iso(f.created_at),
         }
         for f in db.session.scalars(
@@ -132,7 +171,9 @@ def collect(user) -> dict:
             sa.or_(
                 Cooperation.recorded_by_id == uid,
                 Cooperation.id.in_(
-                    sa.select(CooperationParty.cooperation_id).where(CooperationParty.user_id == uid)
+                    sa.select(CooperationParty.cooperation_id).where(
+                        CooperationParty.user_id == uid
+                    )
                 ),
             )
         )

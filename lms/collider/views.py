@@ -347,4 +347,5 @@ def answer(interest_id: int):
 
 
 import lms.collider.event_views  # noqa: E402,F401  (their routes join the blueprint)
+import lms.collider.indicators  # noqa: E402,F401  (RCO 87 and RCR 84 for the report)
 import lms.collider.organise_views  # noqa: E402,F401

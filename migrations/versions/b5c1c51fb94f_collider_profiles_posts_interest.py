@@ -1,7 +1,7 @@
 """collider profiles posts interest
 
 Revision ID: b5c1c51fb94f
-Revises: af4adcc9e7f3
+Revises: b7c1e2a9d4f0
 Create Date: 2026-12-02 19:55:38.577285
 
 """
@@ -12,7 +12,7 @@ import lms.extensions
 
 # revision identifiers, used by Alembic.
 revision = 'b5c1c51fb94f'
-down_revision = 'af4adcc9e7f3'
+down_revision = 'b7c1e2a9d4f0'
 branch_labels = None
 depends_on = None
 

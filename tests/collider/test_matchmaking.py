@@ -142,7 +142,7 @@ def test_the_whole_matchmaking_journey(app, make_user):
         {
             "title": "Packaging pilot",
             "kind": "pilot",
-            "agreed_on": "2026-11-20",
+            "agreed_on": utcnow().date().isoformat(),
             "request": request.id,
             "organisations": org_ids,
         },
@@ -151,6 +151,15 @@ def test_the_whole_matchmaking_journey(app, make_user):
     with app.app_context():
         cooperation = db.session.scalar(sa.select(Cooperation))
         assert sorted(p.organisation_id for p in cooperation.parties) == sorted(org_ids)
+        # Counted in the programme report: two organisations of two countries cooperate (RCO 87),
+        # and the follow-up rating confirms it (RCR 84).
+        from lms.programme.indicators import compute
+
+        today = utcnow().date()
+        figures = {f.code: f for f in compute(today.replace(month=1, day=1), today)}
+        assert figures["RCO 87"].available and figures["RCO 87"].total == 2
+        assert figures["RCR 84"].total == 2
+        assert {r["country"] for r in figures["RCO 87"].rows} == {"IT", "AT"}
     # Locking needs the tick, then nothing moves.
     post_form(admin, f"/collider/events/{event_id}/lock", {}, token_from=manage)
     with app.app_context():

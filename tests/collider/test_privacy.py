@@ -15,15 +15,21 @@ def test_the_download_holds_the_profile_posts_and_interest(app, make_user):
     publish(anna)
     company = signed_in(app, make_user, role="facilitator")
     post_id = post_challenge(company)
-    post_form(anna, f"/collider/posts/{post_id}/interest", {"message": "Count me in"},
-              token_from=f"/collider/posts/{post_id}")
-    data = json.loads(post_form(anna, "/account/data", {"format": "json"},
-                                token_from="/account/data").data)
+    post_form(
+        anna,
+        f"/collider/posts/{post_id}/interest",
+        {"message": "Count me in"},
+        token_from=f"/collider/posts/{post_id}",
+    )
+    data = json.loads(
+        post_form(anna, "/account/data", {"format": "json"}, token_from="/account/data").data
+    )
     assert data["collider_profile"][0]["headline"].startswith("Packaging designer")
     assert "packaging-design" in data["collider_profile"][0]["tags"]
     assert data["collider_interests"][0]["message"] == "Count me in"
-    theirs = json.loads(post_form(company, "/account/data", {"format": "json"},
-                                  token_from="/account/data").data)
+    theirs = json.loads(
+        post_form(company, "/account/data", {"format": "json"}, token_from="/account/data").data
+    )
     assert theirs["collider_posts"][0]["title"] == "Packaging for machine parts"
     assert theirs["collider_profile"] == []
 
@@ -33,10 +39,18 @@ def test_deleting_the_account_removes_the_profile_and_interest(app, make_user):
     publish(anna)
     company = signed_in(app, make_user, role="facilitator")
     post_id = post_challenge(company)
-    post_form(anna, f"/collider/posts/{post_id}/interest", {"message": "Count me in"},
-              token_from=f"/collider/posts/{post_id}")
-    response = post_form(anna, "/account/delete", {"password": PASSWORD, "confirm": "y"},
-                         token_from="/account/delete")
+    post_form(
+        anna,
+        f"/collider/posts/{post_id}/interest",
+        {"message": "Count me in"},
+        token_from=f"/collider/posts/{post_id}",
+    )
+    response = post_form(
+        anna,
+        "/account/delete",
+        {"password": PASSWORD, "confirm": "y"},
+        token_from="/account/delete",
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Profile.id))) == 0
