@@ -154,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.i18n.views
     import lms.pages.views
     import lms.privacy.views
+    import lms.programme.public
     import lms.programme.views
     import lms.progress.views
     import lms.quizzes.views  # noqa: F401

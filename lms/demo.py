@@ -82,6 +82,8 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
     from lms.cohorts import services as cohorts
     from lms.cohorts.models import Cohort, Meeting
     from lms.courses.models import Course
+    from lms.collider.demo import create_collider_demo
+    from lms.programme.demo import create_programme_demo
 
     if db.session.scalar(sa.select(Cohort.id).where(Cohort.name == DEMO_COHORT)):
         return None
@@ -150,6 +152,8 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
             ("present", "late", "excused", "absent"), weights=(70, 10, 10, 10)
         )[0]
     cohorts.record_attendance(past, statuses, facilitator.id if facilitator else None)
+    create_programme_demo(cohort, DEMO_PASSWORD)
+    create_collider_demo(DEMO_PASSWORD)
     return cohort.name
 
 

@@ -10,6 +10,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, ngettext
 
+from lms.organisations.models import Organisation
 from lms.accounts.models import User
 from lms.extensions import db
 from lms.i18n.catalogues import TRANSLATIONS_DIR, catalogue_reports, placeholders
@@ -285,7 +286,7 @@ def test_calendar_feed_speaks_its_readers_language(app):
     from lms.cohorts.models import Cohort
     from tests.cohorts.test_calendar import make_meeting
 
-    cohort = Cohort(id=3, name="Ljubljana", partner="TECOS")
+    cohort = Cohort(id=3, name="Ljubljana", partner=Organisation(name="TECOS"))
     meeting = make_meeting(
         8,
         cohort,

@@ -53,9 +53,11 @@ class CohortForm(FlaskForm):
         _l("Cohort name"),
         validators=[DataRequired(_l("Please give the cohort a name.")), Length(max=120)],
     )
-    partner = StringField(
+    #: Choices: the programme's partner organisations (lms/organisations).
+    partner_id = SelectField(
         _l("Partner organisation"),
-        validators=[DataRequired(_l("Please name the partner organisation.")), Length(max=160)],
+        coerce=int,
+        validators=[DataRequired(_l("Please choose the partner organisation."))],
     )
     language = SelectField(
         _l("Language of delivery"), choices=_choices(LANGUAGES.items()), default="en"

@@ -40,7 +40,7 @@ from lms.cohorts.models import (
 from lms.courses.services import published_courses
 from lms.csvfile import csv_text
 from lms.errors import render_error
-from lms.organisations.services import partner_for
+from lms.organisations.services import partner_choices, partner_for
 from lms.extensions import db, utcnow
 from lms.i18n.services import ui_languages
 from lms.mail import mail_configured, send_mail
@@ -241,6 +241,7 @@ def _fill_cohort_choices(form: CohortForm) -> None:
         .order_by(User.name)
     )
     form.facilitators.choices = [(u.id, f"{u.name} ({u.email})") for u in facilitators]
+    form.partner_id.choices = partner_choices()
 
 
 @bp.route("/facilitate/cohorts/new", methods=["GET", "POST"])
@@ -255,7 +256,7 @@ def new_cohort():
     if form.validate_on_submit():
         cohort_ = cohorts.create_cohort(
             form.name.data,
-            form.partner.data,
+            form.partner_id.data,
             form.language.data,
             form.starts_on.data,
             form.ends_on.data,
@@ -292,7 +293,7 @@ def edit_cohort(cohort_id: int):
     if form.validate_on_submit():
         for name in ("name", "language", "starts_on", "ends_on", "join_open"):
             setattr(cohort_, name, getattr(form, name).data)
-        cohort_.partner = partner_for(form.partner.data)
+        cohort_.partner = partner_for(form.partner_id.data)
         cohorts.set_courses(cohort_, form.courses.data or [])
         if current_user.is_admin:
             cohorts.set_facilitators(cohort_, form.facilitators.data or [])

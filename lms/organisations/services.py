@@ -57,6 +57,11 @@ def partners() -> list[Organisation]:
     )
 
 
+def partner_choices() -> list[tuple[int, str]]:
+    """For the cohort form: every partner organisation (a new one is added by an admin)."""
+    return [(o.id, f"{o.name} ({o.country})" if o.country else o.name) for o in partners()]
+
+
 def partner_ids_of(user_id: int, role: str | None = None) -> list[int]:
     """The organisations a person works for (as facilitator or manager, or ``role`` only)."""
     query = sa.select(OrganisationStaff.organisation_id).where(OrganisationStaff.user_id == user_id)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
+from lms.organisations.models import Organisation
 from lms.cohorts.calendar import build_calendar
 from lms.cohorts.models import Cohort, Meeting, MeetingModule
 from lms.courses.models import Course, Module
@@ -32,7 +33,7 @@ def make_meeting(id, cohort, starts_at, hours=2, **fields):
 
 @pytest.fixture
 def cohort():
-    return Cohort(id=3, name="Ljubljana spring 2025", partner="TECOS")
+    return Cohort(id=3, name="Ljubljana spring 2025", partner=Organisation(name="TECOS"))
 
 
 @pytest.fixture

@@ -95,7 +95,7 @@ def test_a_facilitator_cannot_change_another_facilitators_cohort(app, client, si
     cohort, meeting = sides["cohorts"]["a"], sides["meetings"]["a"]
     learner_a = sides["people"]["learner_a"][0]
     posts = {
-        f"/facilitate/cohorts/{cohort}/edit": {"name": "Taken", "partner": "x"},
+        f"/facilitate/cohorts/{cohort}/edit": {"name": "Taken", "partner_id": "1"},
         f"/facilitate/cohorts/{cohort}/targets": {},
         f"/facilitate/cohorts/{cohort}/join-code": {},
         f"/facilitate/cohorts/{cohort}/calendar": {},
@@ -134,6 +134,13 @@ def test_a_facilitator_cannot_reach_another_cohorts_learner_through_their_own(cl
     assert client.get(base + "/remove").status_code == 404
 
 
+def _partner_of(app, cohort_id):
+    from lms.cohorts.models import Cohort
+
+    with app.app_context():
+        return db.session.get(Cohort, cohort_id).partner_id
+
+
 def test_only_admins_choose_who_facilitates_a_cohort(app, client, sides):
     token = _as(client, sides, "fac_a")
     cohort = sides["cohorts"]["a"]
@@ -143,7 +150,7 @@ def test_only_admins_choose_who_facilitates_a_cohort(app, client, sides):
     data = {
         "csrf_token": token,
         "name": "A",
-        "partner": "Partner",
+        "partner_id": str(_partner_of(app, cohort)),
         "language": "en",
         "starts_on": "2026-01-01",
         "ends_on": "2027-12-31",
