@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from lms.collider import bp
@@ -173,10 +174,11 @@ def run_schedule(event_id: int):
     else:
         db.session.commit()
         flash(
-            _(
-                "%(placed)d of %(requested)d accepted meetings are placed (%(seats)d seats).",
+            ngettext(
+                "%(placed)d of %(num)d accepted meeting is placed (%(seats)d seats).",
+                "%(placed)d of %(num)d accepted meetings are placed (%(seats)d seats).",
+                result["requested"],
                 placed=result["placed"],
-                requested=result["requested"],
                 seats=result["seats"],
             ),
             "success",

@@ -5,6 +5,7 @@ may add free tags of their own beside these; a free tag is shown as written.
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 #: What CCI professionals bring.
 SKILLS = {
@@ -72,9 +73,15 @@ def parse_tags(curated: list[str], free: str) -> tuple[list[str], str | None]:
         if not tag:
             continue
         if len(tag) > MAX_TAG_LENGTH:
-            return tags, str(_l("A tag can be at most %(n)d characters long.", n=MAX_TAG_LENGTH))
+            return tags, ngettext(
+                "A tag can be at most %(num)d character long.",
+                "A tag can be at most %(num)d characters long.",
+                MAX_TAG_LENGTH,
+            )
         if tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_TAGS:
-        return tags, str(_l("Choose at most %(n)d tags.", n=MAX_TAGS))
+        return tags, ngettext(
+            "Choose at most %(num)d tag.", "Choose at most %(num)d tags.", MAX_TAGS
+        )
     return tags, None

@@ -103,9 +103,12 @@ def test_company_designer_and_organiser_go_from_profile_to_counted_cooperation(
     sign_in(designer, designer_email)
     publish_profile(designer, "Packaging designer", "cci", ["packaging-design", "circular-design"])
     designer.goto("/collider/suggestions")
-    first = designer.locator("main ol.stack-list").first.locator("li").first
-    expect(first.locator(f'a[href="{post_url}"]')).to_be_visible()
-    expect(first.locator("ul.reasons li").first).to_be_visible()
+    # Among her five best challenges (other journeys share this database), with its reasons.
+    fit = designer.locator("main ol.stack-list").first.locator(
+        "li", has=designer.locator(f'a[href="{post_url}"]')
+    )
+    expect(fit).to_have_count(1)
+    expect(fit.locator("ul.reasons li").first).to_be_visible()
     shots(designer, "suggestions")
     designer.goto(post_url)
     designer.fill("#message", "I did this for a bakery and a bike maker.")
