@@ -149,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.programme.models
     import lms.certificates.views
     import lms.cohorts.views
+    import lms.collider.views
     import lms.courses.views
     import lms.i18n.views
     import lms.pages.views
@@ -162,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api import bp as api_bp
     from lms.certificates import bp as certificates_bp
     from lms.cohorts import bp as cohorts_bp
+    from lms.collider import bp as collider_bp
     from lms.courses import bp as courses_bp
     from lms.i18n import bp as i18n_bp
     from lms.pages import bp as pages_bp
@@ -176,6 +178,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(collider_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(pages_bp)
