@@ -221,10 +221,8 @@ def test_content_sync_killed_midway(server, postgres, tmp_path, figures):
     shutil.copytree(FIXTURES / "content", content)
     course = content / "technology" / "sample-course"
     (course / "03-third-steps.md").write_text(
-
-            "---\ntitle: Third steps\nduration_minutes: 5\nobjectives:\n  - Read on.\n---\n\n"
-            "More to read.\n"
-
+        "---\ntitle: Third steps\nduration_minutes: 5\nobjectives:\n  - Read on.\n---\n\n"
+        "More to read.\n"
     )
     second = course / "02-second-steps.md"
     second.write_text(
