@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lms.content.autosync import init_autosync
 
     init_autosync(app)
+    _register_cli(app)
     if app.config["LMS_ENV"] != "testing":
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -192,6 +193,12 @@ def _register_errors(app: Flask) -> None:
     from lms.errors import register_error_handlers
 
     register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from lms.health.cli import doctor
+
+    app.cli.add_command(doctor)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -62,6 +62,12 @@ def load_config(instance_path: str, environ=None) -> dict:
         "LMS_TRUSTED_PROXIES": int(env.get("LMS_TRUSTED_PROXIES", "0")),
         "RATELIMIT_STORAGE_URI": env.get("LMS_REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("LMS_RATELIMIT_ENABLED", "1")),
+        #: Redis unreachable: count the same limits in each process's memory, never fail.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        #: A Redis that hangs must not hold requests: give up on it within half a second.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        if env.get("LMS_REDIS_URL")
+        else {},
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": env.get("LMS_RATELIMIT_PREFIX", "lms"),
         "SESSION_COOKIE_HTTPONLY": True,

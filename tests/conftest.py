@@ -57,12 +57,22 @@ def pytest_addoption(parser):
         action="store_true",
         help="run the browser tests in tests/e2e (make test-e2e); plain runs leave them out",
     )
+    parser.addoption(
+        "--faults",
+        action="store_true",
+        help="run the fault scenarios in tests/faults (make test-faults); plain runs leave them out",
+    )
 
 
 def pytest_ignore_collect(collection_path, config):
-    """``make test`` stays fast and browser-free: tests/e2e is collected only with --e2e."""
-    if collection_path.name == "e2e" and collection_path.parent == Path(__file__).parent:
+    """``make test`` stays fast and browser-free: tests/e2e is collected only with --e2e,
+    tests/faults (real servers, a few minutes) only with --faults."""
+    if collection_path.parent != Path(__file__).parent:
+        return None
+    if collection_path.name == "e2e":
         return None if config.getoption("--e2e") else True
+    if collection_path.name == "faults":
+        return None if config.getoption("--faults") else True
     return None
 
 
