@@ -232,14 +232,19 @@ def user_for_password_reset_token(token: str) -> User | None:
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     """The session's user, unless the account was disabled or its sessions were ended."""
+    from lms.accounts.sessions import login_key_usable
+
     try:
-        id_text, version_text = str(user_id).split(":", 1)
-        user = db.session.get(User, int(id_text))
+        id_text, version_text, key = str(user_id).split(":", 2)
         version = int(version_text)
+        user = db.session.get(User, int(id_text))
     except (TypeError, ValueError):
-        return None
+        return None  # malformed, or an id from before sign-in keys (sign in again)
     if user is None or not user.active or user.session_version != version:
         return None
+    if not login_key_usable(key):
+        return None  # signed out, or a remember-me cookie older than its lifetime
+    user._login_key = key
     return user
 
 

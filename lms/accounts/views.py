@@ -136,8 +136,8 @@ def login():
 def logout():
     """Sign out (a POST with a CSRF token, so no other site can sign people out)."""
     record_event("logout", current_user, f"user:{current_user.id}")
+    end_session(current_user._get_current_object())
     db.session.commit()
-    end_session()
     flash(_("You are signed out. See you soon."), "info")
     return redirect(url_for("courses.catalogue"))
 
