@@ -834,7 +834,7 @@ def _feed(meetings, name: str, language: str) -> Response:
     from lms.cohorts.calendar import build_calendar
 
     with force_locale(language if language in ui_languages() else "en"):
-        body = build_calendar(meetings, str(name), request.url_root.rstrip("/"))
+        body = build_calendar(meetings, str(name), current_app.config["LMS_BASE_URL"])
     return Response(
         body,
         mimetype="text/calendar",
