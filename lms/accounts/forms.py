@@ -1,7 +1,7 @@
 """Sign-up, sign-in, password and account settings forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import LmsForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -66,7 +66,7 @@ def language_field(default="en") -> SelectField:
     )
 
 
-class SignupForm(FlaskForm):
+class SignupForm(LmsForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
     )
@@ -90,7 +90,7 @@ class SignupForm(FlaskForm):
             )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(LmsForm):
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(_l("Please enter your email address.")), Length(max=254)],
@@ -105,7 +105,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(LmsForm):
     email = EmailField(
         _l("Email address"),
         validators=[
@@ -116,14 +116,14 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(LmsForm):
     """Choose a new password (reset link); the view sets ``account``."""
 
     password = new_password_field()
     confirm = confirm_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(LmsForm):
     """Change the password on the account page; the view sets ``account``."""
 
     current_password = PasswordField(
@@ -137,7 +137,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = confirm_field()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(LmsForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
     )

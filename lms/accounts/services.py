@@ -276,9 +276,12 @@ def _come_back_to(request) -> str | None:
 
 def safe_next(target: str | None) -> str | None:
     """Only paths on this site are followed after sign-in (no open redirects)."""
-    if not target:
+    if not target or any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in target):
+        return None  # control characters (CR/LF) would break the Location header
+    try:
+        parts = urlsplit(target)
+    except ValueError:
         return None
-    parts = urlsplit(target)
     if (
         parts.scheme
         or parts.netloc

@@ -15,8 +15,14 @@ from lms.audit.models import EVENT_LABELS
 from lms.extensions import db
 
 
+#: The highest page number asked of the database (far beyond any real list).
+MAX_PAGE = 100_000
+
+
 def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    # Clamped: a huge number would overflow the database's OFFSET (a 500); past the last
+    # page the list shows its empty state.
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 @bp.route("/users")
