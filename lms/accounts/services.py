@@ -125,6 +125,8 @@ def set_role(user: User, role: str, actor: User | None) -> bool:
 
 def set_active(user: User, active: bool, actor: User | None) -> bool:
     """Disable (ending every session) or enable an account; ``False`` when nothing changed."""
+    if active and user.deleted_at is not None:
+        raise AccountError(_l("This account was deleted; it cannot be enabled again."))
     if user.active == active:
         return False
     if not active and actor is not None and actor.id == user.id:
@@ -178,7 +180,7 @@ SET_PASSWORD_MAX_AGE = 14 * 24 * 3600
 
 def set_password_token(user: User) -> str:
     """Signed, expiring, single use: it names the current hash, which setting a password changes."""
-    return _serializer().dumps({"u": user.id, "h": user.password_hash[-16:]})
+    return _serializer().dumps({"u": user.id, "f": _hash_fingerprint(user)})
 
 
 def user_for_set_password_token(token: str) -> User | None:
@@ -189,7 +191,7 @@ def user_for_set_password_token(token: str) -> User | None:
         user = db.session.get(User, int(data["u"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
-    if user is None or not user.active or user.password_hash[-16:] != data.get("h"):
+    if user is None or not user.active or data.get("f") != _hash_fingerprint(user):
         return None
     return user
 

@@ -148,7 +148,13 @@ def enable(user_id: int):
     """Let a disabled account sign in again."""
     user = load_user_or_404(user_id)
     if ConfirmForm().validate_on_submit():
-        if accounts.set_active(user, True, current_user._get_current_object()):
+        try:
+            changed = accounts.set_active(user, True, current_user._get_current_object())
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("admin.user", user_id=user.id))
+        if changed:
             db.session.commit()
             flash(_("%(name)s can sign in again.", name=user.name), "success")
     return redirect(url_for("admin.user", user_id=user.id))

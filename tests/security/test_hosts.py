@@ -94,3 +94,35 @@ def test_production_needs_a_base_url(tmp_path, monkeypatch):
         assert url_for("courses.catalogue", _external=True).startswith(
             "https://academy.example.org/"
         )
+
+
+def test_enable_refuses_a_deleted_account(app, make_user):
+    from lms.accounts import services as accounts
+    from lms.accounts.models import User
+    from lms.extensions import db, utcnow
+
+    admin_id, _ = make_user("admin")
+    user_id, _ = make_user()
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.active, user.deleted_at = False, utcnow()
+        db.session.commit()
+        with pytest.raises(accounts.AccountError):
+            accounts.set_active(user, True, db.session.get(User, admin_id))
+        assert not db.session.get(User, user_id).is_active
+
+
+def test_set_password_token_carries_no_part_of_the_hash(app, make_user):
+    from itsdangerous import URLSafeTimedSerializer  # noqa: F401
+
+    from lms.accounts import services as accounts
+    from lms.accounts.models import User
+    from lms.extensions import db
+
+    user_id, _ = make_user()
+    with app.test_request_context():
+        user = db.session.get(User, user_id)
+        token = accounts.set_password_token(user)
+        payload = accounts._serializer().loads(token)
+        assert user.password_hash[-16:] not in token and "h" not in payload
+        assert accounts.user_for_set_password_token(token).id == user_id
