@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
-from lms.config import ConfigError, ensure_secret_key, load_config
+from lms.config import ConfigError, configure_hosts, ensure_secret_key, load_config
 from lms.extensions import babel, csrf, db, limiter, login_manager, may_write, migrate
 
 __all__ = ["create_app", "ConfigError"]
@@ -23,7 +23,7 @@ MIGRATIONS_DIR = os.path.join(
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config -> extensions -> blueprints -> CLI."""
-    app = Flask(
+    app = LmsFlask(
         __name__,
         instance_relative_config=True,
         instance_path=os.environ.get("LMS_INSTANCE_PATH") or None,
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     ensure_secret_key(app.config, app.instance_path)
+    configure_hosts(app.config)
     proxies = app.config["LMS_TRUSTED_PROXIES"]
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -56,6 +57,41 @@ def create_app(test_config: dict | None = None) -> Flask:
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
     return app
+
+
+class LmsFlask(Flask):
+    """Flask whose absolute URLs all start with ``LMS_BASE_URL``, never the request's Host."""
+
+    def url_for(self, endpoint, *, _anchor=None, _method=None, _scheme=None, _external=None, **values):
+        """``url_for(..., _external=True)``: the configured base URL plus the path.
+
+        A request for an untrusted host has no URL adapter (its 400 page still needs links):
+        those, and URLs built outside a request, come from an adapter bound to the base URL.
+        """
+        from urllib.parse import urlsplit
+
+        from flask import globals as flask_globals
+
+        ctx = flask_globals._cv_request.get(None)
+        usable = ctx is not None and ctx.url_adapter is not None
+        base = urlsplit(self.config["LMS_BASE_URL"])
+        if usable and not _external:
+            return super().url_for(
+                endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
+            )
+        if usable:
+            path = super().url_for(endpoint, _anchor=_anchor, _method=_method, **values)
+            if base.path and not path.startswith(base.path.rstrip("/") + "/"):
+                path = base.path.rstrip("/") + path
+            return f"{_scheme or base.scheme}://{base.netloc}{path}"
+        if endpoint.startswith(".") and ctx is not None and ctx.request.blueprint:
+            endpoint = ctx.request.blueprint + endpoint
+        adapter = self.url_map.bind(
+            base.netloc, url_scheme=_scheme or base.scheme, script_name=base.path or "/"
+        )
+        self.inject_url_defaults(endpoint, values)
+        url = adapter.build(endpoint, values, method=_method, force_external=bool(_external))
+        return f"{url}#{_anchor}" if _anchor else url
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -58,6 +58,14 @@ def load_config(instance_path: str, environ=None) -> dict:
         "LMS_CONTENT_AUTOSYNC": _bool(env.get("LMS_CONTENT_AUTOSYNC", "1" if development else "0")),
         "LMS_PAGE_SIZE": int(env.get("LMS_PAGE_SIZE", "20")),
         "LMS_REDIS_URL": env.get("LMS_REDIS_URL", ""),
+        #: The one address every absolute link is built from (reset and set-password links,
+        #: join links, calendar feeds, certificate verification, QR codes, emails): never the
+        #: request's Host. Required in production; see docs/deploy.md.
+        "LMS_BASE_URL": env.get("LMS_BASE_URL", "").strip().rstrip("/"),
+        #: More host names requests may use besides the base URL's (comma-separated).
+        "LMS_ALLOWED_HOSTS": [
+            h.strip().lower() for h in env.get("LMS_ALLOWED_HOSTS", "").split(",") if h.strip()
+        ],
         #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "LMS_TRUSTED_PROXIES": int(env.get("LMS_TRUSTED_PROXIES", "0")),
         "RATELIMIT_STORAGE_URI": env.get("LMS_REDIS_URL") or "memory://",
@@ -106,6 +114,34 @@ def load_config(instance_path: str, environ=None) -> dict:
         "LMS_CONTACT_EMAIL": env.get("LMS_CONTACT_EMAIL", "contact@example.org"),
     }
     return config
+
+
+#: Without ``LMS_BASE_URL``: the development server's address; the test client's host.
+DEFAULT_BASE_URLS = {"development": "http://127.0.0.1:5000", "testing": "http://localhost"}
+
+
+def configure_hosts(config: dict) -> None:
+    """Check ``LMS_BASE_URL`` and derive Flask's ``TRUSTED_HOSTS`` from it: a request for
+    any other host is refused (400) before a view runs, so no link can name it."""
+    from urllib.parse import urlsplit
+
+    base = (config.get("LMS_BASE_URL") or "").rstrip("/") or DEFAULT_BASE_URLS.get(
+        config["LMS_ENV"], ""
+    )
+    config["LMS_BASE_URL"] = base
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            "LMS_BASE_URL must be the platform's public address, e.g. "
+            "https://academy.example.org (docs/deploy.md)"
+            + (f"; it is {base!r}." if base else "; it is not set.")
+        )
+    if config.get("TRUSTED_HOSTS") is None or config.get("_LMS_HOSTS_DERIVED"):
+        hosts = [parts.hostname, *config.get("LMS_ALLOWED_HOSTS", [])]
+        if config["LMS_ENV"] in ("development", "testing"):
+            hosts += ["127.0.0.1", "localhost", "[::1]"]
+        config["TRUSTED_HOSTS"] = sorted(set(hosts))
+        config["_LMS_HOSTS_DERIVED"] = True
 
 
 def ensure_secret_key(config: dict, instance_path: str) -> None:

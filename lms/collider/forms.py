@@ -1,7 +1,7 @@
 """Profile, post and interest forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import LmsForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -52,7 +52,7 @@ class Checkboxes(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(LmsForm):
     headline = StringField(
         _l("Who you are, in one line"),
         validators=[DataRequired(_l("Please write a line about yourself.")), Length(max=160)],
@@ -94,7 +94,7 @@ class ProfileForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class PostForm(FlaskForm):
+class PostForm(LmsForm):
     kind = SelectField(
         _l("This is"),
         choices=choices(
@@ -142,7 +142,7 @@ class PostForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class InterestForm(FlaskForm):
+class InterestForm(LmsForm):
     message = TextAreaField(
         _l("A short message"),
         validators=[DataRequired(_l("Please write a short message.")), Length(max=1000)],
@@ -150,7 +150,7 @@ class InterestForm(FlaskForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(LmsForm):
     status = SelectField(
         _l("Your answer"),
         choices=choices(

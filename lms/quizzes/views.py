@@ -71,7 +71,7 @@ def take(slug: str, module_slug: str):
 
 
 def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
+    return f"user:{current_user.id}"
 
 
 @bp.route("/attempts/<int:attempt_id>", methods=["POST"])
