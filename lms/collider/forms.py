@@ -1,7 +1,6 @@
 """Profile, post and interest forms."""
 
 from flask_babel import lazy_gettext as _l
-from lms.forms import LmsForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.collider.services import clean_links
 from lms.collider.vocabulary import CURATED, SECTORS, SKILLS, parse_tags
+from lms.forms import LmsForm
 
 
 def choices(pairs) -> list[SelectChoice]:

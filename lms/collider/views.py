@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.accounts.models import User
 from lms.collider import bp
 from lms.collider.forms import AnswerForm, InterestForm, PostForm, ProfileForm
 from lms.collider.models import Interest, Post, Profile
@@ -47,6 +48,14 @@ def in_zone(value, zone: str, fmt: str = "short") -> str:
     from flask_babel import get_locale
 
     return dates.format_datetime(value, fmt, tzinfo=ZoneInfo(zone), locale=get_locale())
+
+
+@bp.app_template_filter("country_name")
+def country_label(code: str) -> str:
+    """An ISO country code in the reader's language."""
+    from lms.organisations.services import country_name
+
+    return country_name(code) if code else ""
 
 
 @bp.app_template_filter("tag_label")
@@ -160,7 +169,55 @@ def people():
 def profile(profile_id: int):
     shown = load_profile_or_404(profile_id)
     courses = verified_courses(shown.user_id) if shown.show_courses else []
-    return render_template("collider/profile.html", profile=shown, courses=courses, label=label)
+    organisation = None
+    if shown.user.organisation_id:
+        from lms.organisations.models import Organisation
+
+        organisation = db.session.get(Organisation, shown.user.organisation_id)
+    return render_template(
+        "collider/profile.html",
+        profile=shown,
+        courses=courses,
+        label=label,
+        organisation=organisation,
+    )
+
+
+@bp.route("/organisations/<int:organisation_id>")
+@login_required
+def organisation(organisation_id: int):
+    """An organisation and its people in the collider (published profiles only)."""
+    from lms.organisations.models import Organisation
+
+    shown = db.get_or_404(Organisation, organisation_id)
+    if not is_participant(current_user):
+        return render_template("collider/not_participant.html"), 403
+    people = list(
+        db.session.scalars(
+            sa.select(Profile)
+            .join(User, User.id == Profile.user_id)
+            .where(
+                Profile.published.is_(True),
+                User.organisation_id == shown.id,
+                User.active.is_(True),
+                User.deleted_at.is_(None),
+            )
+            .order_by(sa.func.lower(User.name))
+            .limit(200)
+        )
+    )
+    posts = list(
+        db.session.scalars(
+            visible_posts_query(current_user)
+            .join(User, User.id == Post.author_id)
+            .where(User.organisation_id == shown.id)
+            .order_by(Post.created_at.desc())
+            .limit(50)
+        )
+    )
+    return render_template(
+        "collider/organisation.html", organisation=shown, people=people, posts=posts
+    )
 
 
 @bp.route("/suggestions")

@@ -216,3 +216,28 @@ def test_absurd_page_numbers_are_clamped(app, make_user, client):
     ):
         who = client if "posts" in url else anna
         assert who.get(url).status_code == 200, url
+
+
+def test_an_organisation_page_lists_its_people_with_published_profiles(app, make_user):
+    from lms.accounts.models import User
+    from lms.organisations.models import Organisation
+
+    anna = signed_in(app, make_user, name="Anna Novak")
+    publish(anna)
+    hidden = signed_in(app, make_user, name="Hidden Hana")
+    publish(hidden, published=None)
+    with app.app_context():
+        org = Organisation(name="Studio Novak", country="SI", kind="cci")
+        db.session.add(org)
+        db.session.flush()
+        for uid in (anna.user_id, hidden.user_id):
+            db.session.get(User, uid).organisation_id = org.id
+        db.session.get(User, anna.user_id).country = "SI"
+        db.session.commit()
+        org_id = org.id
+    page = anna.get(f"/collider/organisations/{org_id}").get_data(as_text=True)
+    assert "Studio Novak" in page and "Anna Novak" in page and "Hidden Hana" not in page
+    profile = anna.get(f"/collider/people/{profile_id(app, anna.user_id)}").get_data(as_text=True)
+    assert f"/collider/organisations/{org_id}" in profile and "Slovenia" in profile
+    stranger = signed_in(app, make_user)
+    assert stranger.get(f"/collider/organisations/{org_id}").status_code == 403
