@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := LMS_ENV=development
 
-.PHONY: run serve test test-postgres test-e2e e2e-deps fuzz bandit bench bench-postgres bench-dashboard bench-content setup check-content sync-content lint format migration clean translations
+.PHONY: run serve test test-postgres test-faults test-e2e e2e-deps fuzz bandit bench bench-postgres bench-dashboard bench-content setup check-content sync-content lint format migration clean translations
 
 # The server that `make test-postgres` creates its throwaway database on.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -73,6 +73,12 @@ $(PG_STAMP): $(STAMP)
 ## test-postgres: the whole suite on PostgreSQL (needs a server; says so when none answers)
 test-postgres: $(PG_STAMP) $(MO_FILES)
 	LMS_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/python -m pytest -q
+
+## test-faults: real gunicorn, redis-server and a throwaway PostgreSQL database, then faults
+## (Redis stopped, database connections killed or refused, a worker killed mid-request, SQLite
+## out of disk space); prints one line of figures per scenario (about 2 minutes)
+test-faults: $(PG_STAMP) $(MO_FILES)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --faults tests/faults
 
 E2E_STAMP := $(VENV)/.installed-e2e
 $(E2E_STAMP): $(STAMP)

@@ -41,8 +41,9 @@ from pathlib import Path
 import yaml
 from common import code_version
 
+from lms.content.tree import AREAS
+
 ROOT = Path(__file__).resolve().parent.parent
-AREAS = ("technology", "trends", "mindset")
 MODULES_PER_COURSE = 20
 EDITS = 10
 #: Seconds, on SQLite, as agreed for authoring at the scale of the whole programme.

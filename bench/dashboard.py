@@ -58,11 +58,12 @@ from lms.cohorts.models import (
     ModuleTarget,
 )
 from lms.cohorts.services import new_join_code, new_token
-from lms.content.quizfile import parse_quiz
+from lms.content.quizformat import parse_quiz
 from lms.content.render import Renderer
 from lms.content.sync import render_questions
+from lms.content.tree import AREAS
 from lms.content.yamlfile import load_yaml
-from lms.courses.models import AREAS, Course, Module
+from lms.courses.models import Course, Module
 from lms.extensions import db, utcnow
 from lms.progress.models import Completion, ModuleVisit
 from lms.quizzes.grading import grade, make_layout

@@ -1220,6 +1220,7 @@ def main(argv=None) -> int:
             "LMS_ENV": "production",
             "LMS_SECRET_KEY": secrets.token_urlsafe(48),
             "LMS_INSECURE_COOKIES": "1",
+            "LMS_BASE_URL": "http://127.0.0.1",
             "LMS_DATABASE_URL": url,
             "LMS_INSTANCE_PATH": str(tmp / "instance"),
             "LMS_CONTENT_DIR": str(ROOT / "content"),

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
-from lms.config import ConfigError, ensure_secret_key, load_config
+from lms.config import ConfigError, configure_hosts, ensure_secret_key, load_config
 from lms.extensions import babel, csrf, db, limiter, login_manager, may_write, migrate
 
 __all__ = ["create_app", "ConfigError"]
@@ -23,7 +23,7 @@ MIGRATIONS_DIR = os.path.join(
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config -> extensions -> blueprints -> CLI."""
-    app = Flask(
+    app = LmsFlask(
         __name__,
         instance_relative_config=True,
         instance_path=os.environ.get("LMS_INSTANCE_PATH") or None,
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     ensure_secret_key(app.config, app.instance_path)
+    configure_hosts(app.config)
     proxies = app.config["LMS_TRUSTED_PROXIES"]
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -50,11 +51,47 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lms.content.autosync import init_autosync
 
     init_autosync(app)
+    _register_cli(app)
     if app.config["LMS_ENV"] != "testing":
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
     return app
+
+
+class LmsFlask(Flask):
+    """Flask whose absolute URLs all start with ``LMS_BASE_URL``, never the request's Host."""
+
+    def url_for(self, endpoint, *, _anchor=None, _method=None, _scheme=None, _external=None, **values):
+        """``url_for(..., _external=True)``: the configured base URL plus the path.
+
+        A request for an untrusted host has no URL adapter (its 400 page still needs links):
+        those, and URLs built outside a request, come from an adapter bound to the base URL.
+        """
+        from urllib.parse import urlsplit
+
+        from flask import globals as flask_globals
+
+        ctx = flask_globals._cv_request.get(None)
+        usable = ctx is not None and ctx.url_adapter is not None
+        base = urlsplit(self.config["LMS_BASE_URL"])
+        if usable and not _external:
+            return super().url_for(
+                endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
+            )
+        if usable:
+            path = super().url_for(endpoint, _anchor=_anchor, _method=_method, **values)
+            if base.path and not path.startswith(base.path.rstrip("/") + "/"):
+                path = base.path.rstrip("/") + path
+            return f"{_scheme or base.scheme}://{base.netloc}{path}"
+        if endpoint.startswith(".") and ctx is not None and ctx.request.blueprint:
+            endpoint = ctx.request.blueprint + endpoint
+        adapter = self.url_map.bind(
+            base.netloc, url_scheme=_scheme or base.scheme, script_name=base.path or "/"
+        )
+        self.inject_url_defaults(endpoint, values)
+        url = adapter.build(endpoint, values, method=_method, force_external=bool(_external))
+        return f"{url}#{_anchor}" if _anchor else url
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -147,6 +184,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.audit.models
     import lms.certificates.views
     import lms.cohorts.views
+    import lms.collider.views
     import lms.courses.views
     import lms.i18n.views
     import lms.organisations.models
@@ -162,6 +200,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api import bp as api_bp
     from lms.certificates import bp as certificates_bp
     from lms.cohorts import bp as cohorts_bp
+    from lms.collider import bp as collider_bp
     from lms.courses import bp as courses_bp
     from lms.i18n import bp as i18n_bp
     from lms.pages import bp as pages_bp
@@ -176,6 +215,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(collider_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(pages_bp)
@@ -189,6 +229,12 @@ def _register_errors(app: Flask) -> None:
     from lms.errors import register_error_handlers
 
     register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from lms.health.cli import doctor
+
+    app.cli.add_command(doctor)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -194,7 +194,7 @@ def content_sync(directory):
 
 
 def _register_quiz_commands():
-    from lms.quizzes.cli import quiz  # noqa: PLC0415
+    from lms.content.gift.cli import quiz  # noqa: PLC0415
 
     main.add_command(quiz)
 

@@ -8,6 +8,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from lms.languages import UI_LANGUAGES
+
 #: Secret keys that must never reach production.
 WEAK_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
 
@@ -18,10 +20,6 @@ class ConfigError(RuntimeError):
 
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-#: The languages the UI is translated into completely, each named in its own language.
-UI_LANGUAGES = {"en": "English", "it": "Italiano", "de": "Deutsch", "sl": "Slovenščina"}
 
 
 def _languages(value: str) -> dict[str, str]:
@@ -60,10 +58,24 @@ def load_config(instance_path: str, environ=None) -> dict:
         "LMS_CONTENT_AUTOSYNC": _bool(env.get("LMS_CONTENT_AUTOSYNC", "1" if development else "0")),
         "LMS_PAGE_SIZE": int(env.get("LMS_PAGE_SIZE", "20")),
         "LMS_REDIS_URL": env.get("LMS_REDIS_URL", ""),
+        #: The one address every absolute link is built from (reset and set-password links,
+        #: join links, calendar feeds, certificate verification, QR codes, emails): never the
+        #: request's Host. Required in production; see docs/deploy.md.
+        "LMS_BASE_URL": env.get("LMS_BASE_URL", "").strip().rstrip("/"),
+        #: More host names requests may use besides the base URL's (comma-separated).
+        "LMS_ALLOWED_HOSTS": [
+            h.strip().lower() for h in env.get("LMS_ALLOWED_HOSTS", "").split(",") if h.strip()
+        ],
         #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "LMS_TRUSTED_PROXIES": int(env.get("LMS_TRUSTED_PROXIES", "0")),
         "RATELIMIT_STORAGE_URI": env.get("LMS_REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("LMS_RATELIMIT_ENABLED", "1")),
+        #: Redis unreachable: count the same limits in each process's memory, never fail.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        #: A Redis that hangs must not hold requests: give up on it within half a second.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        if env.get("LMS_REDIS_URL")
+        else {},
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": env.get("LMS_RATELIMIT_PREFIX", "lms"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -102,6 +114,34 @@ def load_config(instance_path: str, environ=None) -> dict:
         "LMS_CONTACT_EMAIL": env.get("LMS_CONTACT_EMAIL", "contact@example.org"),
     }
     return config
+
+
+#: Without ``LMS_BASE_URL``: the development server's address; the test client's host.
+DEFAULT_BASE_URLS = {"development": "http://127.0.0.1:5000", "testing": "http://localhost"}
+
+
+def configure_hosts(config: dict) -> None:
+    """Check ``LMS_BASE_URL`` and derive Flask's ``TRUSTED_HOSTS`` from it: a request for
+    any other host is refused (400) before a view runs, so no link can name it."""
+    from urllib.parse import urlsplit
+
+    base = (config.get("LMS_BASE_URL") or "").rstrip("/") or DEFAULT_BASE_URLS.get(
+        config["LMS_ENV"], ""
+    )
+    config["LMS_BASE_URL"] = base
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            "LMS_BASE_URL must be the platform's public address, e.g. "
+            "https://academy.example.org (docs/deploy.md)"
+            + (f"; it is {base!r}." if base else "; it is not set.")
+        )
+    if config.get("TRUSTED_HOSTS") is None or config.get("_LMS_HOSTS_DERIVED"):
+        hosts = [parts.hostname, *config.get("LMS_ALLOWED_HOSTS", [])]
+        if config["LMS_ENV"] in ("development", "testing"):
+            hosts += ["127.0.0.1", "localhost", "[::1]"]
+        config["TRUSTED_HOSTS"] = sorted(set(hosts))
+        config["_LMS_HOSTS_DERIVED"] = True
 
 
 def ensure_secret_key(config: dict, instance_path: str) -> None:

@@ -82,6 +82,7 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
     from lms.cohorts import services as cohorts
     from lms.cohorts.models import Cohort, Meeting
     from lms.courses.models import Course
+    from lms.collider.demo import create_collider_demo
     from lms.programme.demo import create_programme_demo
 
     if db.session.scalar(sa.select(Cohort.id).where(Cohort.name == DEMO_COHORT)):
@@ -152,6 +153,7 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
         )[0]
     cohorts.record_attendance(past, statuses, facilitator.id if facilitator else None)
     create_programme_demo(cohort, DEMO_PASSWORD)
+    create_collider_demo(DEMO_PASSWORD)
     return cohort.name
 
 

@@ -5,6 +5,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ def _messages():
         413: _("What you sent is too large."),
         429: _("Too many requests. Please wait a moment and try again."),
         500: _("Something went wrong on our side. It has been logged; please try again."),
+        503: _("We are back in a moment."),
     }
 
 
@@ -73,7 +75,47 @@ def _seconds_to_wait(error) -> int:
     return int(limit.limit.get_expiry()) if limit is not None else 60
 
 
+#: What a browser or client should wait before trying again while the database is away.
+UNAVAILABLE_RETRY_SECONDS = 5
+
+#: The database went away (a restart, a lost connection, a pool that ran dry) or refuses to
+#: write (SQLite read-only or out of disk space): no change was committed, the client retries.
+DATABASE_UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
+
+
+def database_unavailable(error: Exception):
+    """The friendly 503: roll back what the request had begun, answer "back in a moment"."""
+    from flask import g
+
+    from lms.extensions import db, login_manager
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: S110 - the connection is gone; the database drops the transaction
+        pass
+    # The page must not need the database: the rollback expired the signed-in user (if any was
+    # loaded), so the page shows as signed-out rather than reload them.
+    g._login_user = login_manager.anonymous_user()
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    log.warning(
+        "database unavailable on %s %s: %s: %s",
+        request.method,
+        request.path,
+        type(error).__name__,
+        first_line[:300],
+    )
+    return render_error(503, headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)})
+
+
 def register_error_handlers(app) -> None:
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, database_unavailable)
+
     @app.errorhandler(CSRFError)
     def _csrf(error):
         return render_error(

@@ -33,8 +33,38 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-#: Counters live in Redis when ``LMS_REDIS_URL`` is set (shared by every worker and host).
-limiter = Limiter(key_func=get_remote_address)
+
+
+class FallbackLimiter(Limiter):
+    """Flask-Limiter that returns to its shared storage within seconds of it coming back.
+
+    With ``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED`` an unreachable Redis makes the limiter count
+    in this process's memory (it logs that once) instead of failing the request. Flask-Limiter
+    then retries Redis with exponential backoff (up to 32 s apart); we retry every few seconds.
+    """
+
+    #: Seconds between tries of the shared storage while counting in memory.
+    RECHECK_SECONDS = 2.0
+    _last_recheck = 0.0
+
+    def _Limiter__should_check_backend(self) -> bool:  # overrides Limiter.__should_check_backend
+        import time
+
+        now = time.monotonic()
+        if now - self._last_recheck >= self.RECHECK_SECONDS:
+            self._last_recheck = now
+            return True
+        return False
+
+    @property
+    def counting_in_memory(self) -> bool:
+        """Whether this process counts in memory because the shared storage did not answer."""
+        return bool(getattr(self, "_storage_dead", False))
+
+
+#: Counters live in Redis when ``LMS_REDIS_URL`` is set (shared by every worker and host),
+#: and in this process's memory while Redis does not answer.
+limiter = FallbackLimiter(key_func=get_remote_address)
 
 
 #: GET views that write (a module page records the visit, a quiz page opens an attempt, a

@@ -49,6 +49,22 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
-#: Only the local reverse proxy may say what the client's address and scheme were.
-forwarded_allow_ips = os.environ.get("LMS_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def _forwarded_allow_ips(environ) -> str:
+    """Who may tell gunicorn the client's scheme (``X-Forwarded-Proto``) and address: nobody
+    unless ``LMS_TRUSTED_PROXIES`` says a proxy is in front, then the local proxy on loopback
+    (or the addresses in ``LMS_FORWARDED_ALLOW_IPS``, for a proxy on another host)."""
+    explicit = environ.get("LMS_FORWARDED_ALLOW_IPS", "").strip()
+    try:
+        proxies = int(environ.get("LMS_TRUSTED_PROXIES", "0") or 0)
+    except ValueError:
+        proxies = 0
+    if proxies <= 0:
+        return ""
+    return explicit or "127.0.0.1,::1"
+
+
+#: Only a configured reverse proxy may say what the client's address and scheme were.
+forwarded_allow_ips = _forwarded_allow_ips(os.environ)
 proc_name = "coco4cci-academy"

@@ -38,7 +38,25 @@ def set_security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
+    _personal_data_is_not_cached(response)
     return response
+
+
+def _personal_data_is_not_cached(response) -> None:
+    """Signed-in pages, the API and CSV downloads hold personal data: ``no-store``, so no
+    shared cache or back button on a shared computer shows them to the next person."""
+    from flask_login import current_user
+
+    if request.endpoint in ("static", "static_fingerprinted"):
+        return
+    signed_in = bool(getattr(current_user, "is_authenticated", False))
+    personal = (
+        signed_in
+        or request.path.startswith("/api/")
+        or response.mimetype in ("text/csv", "application/zip", "application/json")
+    )
+    if personal and "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store, private"
 
 
 def init_security_headers(app) -> None:

@@ -57,12 +57,22 @@ def pytest_addoption(parser):
         action="store_true",
         help="run the browser tests in tests/e2e (make test-e2e); plain runs leave them out",
     )
+    parser.addoption(
+        "--faults",
+        action="store_true",
+        help="run the fault scenarios in tests/faults (make test-faults); plain runs leave them out",
+    )
 
 
 def pytest_ignore_collect(collection_path, config):
-    """``make test`` stays fast and browser-free: tests/e2e is collected only with --e2e."""
-    if collection_path.name == "e2e" and collection_path.parent == Path(__file__).parent:
+    """``make test`` stays fast and browser-free: tests/e2e is collected only with --e2e,
+    tests/faults (real servers, a few minutes) only with --faults."""
+    if collection_path.parent != Path(__file__).parent:
+        return None
+    if collection_path.name == "e2e":
         return None if config.getoption("--e2e") else True
+    if collection_path.name == "faults":
+        return None if config.getoption("--faults") else True
     return None
 
 
@@ -200,10 +210,37 @@ def open_attempt(client, course: str = "sample-course", module: str = "first-ste
     return int(match.group(1))
 
 
+def as_displayed(client, attempt_id: int, answers: dict) -> dict:
+    """``answers`` written with the author's choice indices, as the page sends them: the
+    display positions of this attempt's stored layout (a learner clicks what they read)."""
+    from lms.quizzes.models import Attempt
+
+    with client.application.app_context():
+        layout = {e["id"]: e for e in db.session.get(Attempt, attempt_id).layout}
+    orders = {}
+    for qid, entry in layout.items():
+        if "choices" in entry:
+            orders[f"q-{qid}"] = entry["choices"]
+        for row in range(len(entry.get("rights", []))):
+            orders[f"q-{qid}-{row}"] = entry["rights"]
+    posted = {}
+    for name, value in answers.items():
+        order = orders.get(name)
+        values = value if isinstance(value, list) else [value]
+        if order is not None:
+            values = [str(order.index(int(v))) if v.isdigit() and int(v) in order else v for v in values]
+        posted[name] = values if isinstance(value, list) else values[0]
+    return posted
+
+
 def submit_quiz(client, answers: dict, course: str = "sample-course", module: str = "first-steps"):
-    """Answer the open attempt of a quiz; returns the response to the submission."""
+    """Answer the open attempt of a quiz (``answers`` in the author's choice indices);
+    returns the response to the submission."""
     attempt_id = open_attempt(client, course, module)
-    data = {"csrf_token": csrf_token(client, f"/courses/{course}/{module}/quiz"), **answers}
+    data = {
+        "csrf_token": csrf_token(client, f"/courses/{course}/{module}/quiz"),
+        **as_displayed(client, attempt_id, answers),
+    }
     return client.post(f"/attempts/{attempt_id}", data=data)
 
 

@@ -15,6 +15,7 @@ from tests.content.test_checker import COURSE, edit
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, monkeypatch):
     monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("LMS_ENV", "production")
+    monkeypatch.setenv("LMS_BASE_URL", "https://academy.example.org")
     for weak in ("", "dev", "short-key"):
         monkeypatch.setenv("LMS_SECRET_KEY", weak)
         with pytest.raises(ConfigError, match="LMS_SECRET_KEY must be set"):

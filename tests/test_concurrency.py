@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.progress.models import Completion
 from lms.quizzes.models import Attempt, AttemptAnswer
-from tests.conftest import PASSING, csrf_token, open_attempt
+from tests.conftest import PASSING, as_displayed, csrf_token, open_attempt
 
 PARALLEL = 50
 
@@ -39,7 +39,8 @@ def test_parallel_submissions_of_one_attempt_grade_it_once(app, learner_client):
     token = csrf_token(learner_client, "/courses/sample-course/first-steps/quiz")
     cookie = learner_client.get_cookie("session").value
     statuses = _in_parallel(
-        app, cookie, "POST", f"/attempts/{attempt_id}", {"csrf_token": token, **PASSING}
+        app, cookie, "POST", f"/attempts/{attempt_id}",
+        {"csrf_token": token, **as_displayed(learner_client, attempt_id, PASSING)},
     )
     assert len(statuses) == PARALLEL and set(statuses) == {303}
     with app.app_context():

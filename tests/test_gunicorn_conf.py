@@ -42,3 +42,16 @@ def test_access_log_redacts_reset_and_set_password_tokens_and_feed_addresses():
             assert "[redacted]" in atoms[key], (key, atoms[key])
             assert "abc" not in atoms[key] and "s3cr3t" not in atoms[key]
     assert conf.redact_secrets("GET /courses/x/ HTTP/1.1") == "GET /courses/x/ HTTP/1.1"
+
+
+def test_forwarded_headers_are_trusted_only_from_configured_proxies(monkeypatch):
+    """X-Forwarded-Proto from 127.0.0.1 is no longer trusted unless a proxy is configured."""
+    monkeypatch.delenv("LMS_TRUSTED_PROXIES", raising=False)
+    monkeypatch.delenv("LMS_FORWARDED_ALLOW_IPS", raising=False)
+    assert load_conf().forwarded_allow_ips == ""
+    monkeypatch.setenv("LMS_TRUSTED_PROXIES", "1")
+    assert load_conf().forwarded_allow_ips == "127.0.0.1,::1"
+    monkeypatch.setenv("LMS_FORWARDED_ALLOW_IPS", "10.0.0.5")
+    assert load_conf().forwarded_allow_ips == "10.0.0.5"
+    monkeypatch.setenv("LMS_TRUSTED_PROXIES", "0")
+    assert load_conf().forwarded_allow_ips == ""

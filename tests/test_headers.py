@@ -121,3 +121,14 @@ def test_production_cookies_are_secure(tmp_path):
     assert config["SESSION_COOKIE_SAMESITE"] == config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
     development = load_config(str(tmp_path), {"LMS_ENV": "development"})
     assert not development["SESSION_COOKIE_SECURE"]
+
+
+def test_signed_in_pages_and_the_progress_api_are_not_stored(client, make_user):
+    from tests.conftest import login
+
+    _, email = make_user()
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    login(client, email)
+    for url in ("/me/learning", "/account", "/courses", "/api/v1/me/progress"):
+        response = client.get(url)
+        assert "no-store" in response.headers.get("Cache-Control", ""), url

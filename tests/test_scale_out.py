@@ -59,6 +59,7 @@ def two_servers(tmp_path):
         "LMS_ENV": "production",
         "LMS_SECRET_KEY": secrets.token_urlsafe(40),
         "LMS_INSECURE_COOKIES": "1",
+        "LMS_BASE_URL": "http://127.0.0.1",
         "LMS_DATABASE_URL": url,
         "LMS_REDIS_URL": REDIS_URL,
         "LMS_RATELIMIT_PREFIX": f"scale{secrets.token_hex(4)}",

@@ -1,7 +1,7 @@
 """Sign-up, sign-in, password and account settings forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import LmsForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -67,7 +67,7 @@ def language_field(default="en") -> SelectField:
     )
 
 
-class SignupForm(AboutYouFields, FlaskForm):
+class SignupForm(AboutYouFields, LmsForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
     )
@@ -91,7 +91,7 @@ class SignupForm(AboutYouFields, FlaskForm):
             )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(LmsForm):
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(_l("Please enter your email address.")), Length(max=254)],
@@ -106,7 +106,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(LmsForm):
     email = EmailField(
         _l("Email address"),
         validators=[
@@ -117,14 +117,14 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(LmsForm):
     """Choose a new password (reset link); the view sets ``account``."""
 
     password = new_password_field()
     confirm = confirm_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(LmsForm):
     """Change the password on the account page; the view sets ``account``."""
 
     current_password = PasswordField(
@@ -138,7 +138,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = confirm_field()
 
 
-class ProfileForm(AboutYouFields, FlaskForm):
+class ProfileForm(AboutYouFields, LmsForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
     )

@@ -61,8 +61,18 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session and the remember-me cookie: id and version."""
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login keeps in the session and the remember-me cookie: id, version and
+        this sign-in's key (``<issued unix time>.<random>``, see ``lms.accounts.sessions``).
+
+        The key is made once per sign-in and kept on the loaded user for the request, so the
+        server can end one sign-in (sign-out) and expire remember-me cookies by their age.
+        """
+        key = getattr(self, "_login_key", None)
+        if key is None:
+            from lms.accounts.sessions import new_login_key
+
+            key = self._login_key = new_login_key()
+        return f"{self.id}:{self.session_version}:{key}"
 
     def end_sessions(self) -> None:
         """Sign this account out everywhere (each session checks the version it holds)."""
@@ -92,3 +102,16 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+class EndedLogin(db.Model):
+    """A sign-in that was signed out: its session and remember-me cookies are refused.
+
+    Rows older than the remember-me lifetime are removed (those cookies expire anyway).
+    """
+
+    __tablename__ = "ended_logins"
+
+    #: The sign-in's key, as in the user id Flask-Login keeps (``<issued>.<random>``).
+    key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -13,19 +13,7 @@ from lms.accounts.models import ROLES, User
 from lms.accounts.passwords import password_problem
 from lms.audit.services import record_event
 from lms.extensions import db, login_manager
-
-#: Languages a person can choose as their preferred language (programme countries + English).
-LANGUAGES = {
-    "en": "English",
-    "de": "Deutsch",
-    "it": "Italiano",
-    "sl": "Slovenščina",
-    "hr": "Hrvatski",
-    "cs": "Čeština",
-    "sk": "Slovenčina",
-    "pl": "Polski",
-    "hu": "Magyar",
-}
+from lms.languages import LANGUAGES
 
 
 class AccountError(ValueError):
@@ -125,6 +113,8 @@ def set_role(user: User, role: str, actor: User | None) -> bool:
 
 def set_active(user: User, active: bool, actor: User | None) -> bool:
     """Disable (ending every session) or enable an account; ``False`` when nothing changed."""
+    if active and user.deleted_at is not None:
+        raise AccountError(_l("This account was deleted; it cannot be enabled again."))
     if user.active == active:
         return False
     if not active and actor is not None and actor.id == user.id:
@@ -178,7 +168,7 @@ SET_PASSWORD_MAX_AGE = 14 * 24 * 3600
 
 def set_password_token(user: User) -> str:
     """Signed, expiring, single use: it names the current hash, which setting a password changes."""
-    return _serializer().dumps({"u": user.id, "h": user.password_hash[-16:]})
+    return _serializer().dumps({"u": user.id, "f": _hash_fingerprint(user)})
 
 
 def user_for_set_password_token(token: str) -> User | None:
@@ -189,7 +179,7 @@ def user_for_set_password_token(token: str) -> User | None:
         user = db.session.get(User, int(data["u"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
-    if user is None or not user.active or user.password_hash[-16:] != data.get("h"):
+    if user is None or not user.active or data.get("f") != _hash_fingerprint(user):
         return None
     return user
 
@@ -232,14 +222,19 @@ def user_for_password_reset_token(token: str) -> User | None:
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     """The session's user, unless the account was disabled or its sessions were ended."""
+    from lms.accounts.sessions import login_key_usable
+
     try:
-        id_text, version_text = str(user_id).split(":", 1)
-        user = db.session.get(User, int(id_text))
+        id_text, version_text, key = str(user_id).split(":", 2)
         version = int(version_text)
+        user = db.session.get(User, int(id_text))
     except (TypeError, ValueError):
-        return None
+        return None  # malformed, or an id from before sign-in keys (sign in again)
     if user is None or not user.active or user.session_version != version:
         return None
+    if not login_key_usable(key):
+        return None  # signed out, or a remember-me cookie older than its lifetime
+    user._login_key = key
     return user
 
 
@@ -271,9 +266,12 @@ def _come_back_to(request) -> str | None:
 
 def safe_next(target: str | None) -> str | None:
     """Only paths on this site are followed after sign-in (no open redirects)."""
-    if not target:
+    if not target or any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in target):
+        return None  # control characters (CR/LF) would break the Location header
+    try:
+        parts = urlsplit(target)
+    except ValueError:
         return None
-    parts = urlsplit(target)
     if (
         parts.scheme
         or parts.netloc

@@ -8,7 +8,9 @@ random identifier, new at every sign-in), ``auth_at`` (when the person signed in
 
 import secrets
 import time
+from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app, redirect, request, session, url_for
 from flask_login import login_user, logout_user, user_loaded_from_cookie
 
@@ -20,18 +22,56 @@ SEEN_RESOLUTION = 60
 TIMED_OUT_KEY = "signed_out_reason"
 
 
+def new_login_key() -> str:
+    """A sign-in's key: its issue time (Unix) and a random part; part of the user id."""
+    return f"{int(time.time())}.{secrets.token_urlsafe(12)}"
+
+
+def login_key_usable(key: str) -> bool:
+    """Whether a sign-in key is well formed, younger than the remember-me lifetime and was
+    not signed out. Expired remember-me cookies are refused here, not only by the browser."""
+    from lms.accounts.models import EndedLogin
+    from lms.extensions import db
+
+    issued_text, _, rest = key.partition(".")
+    if not issued_text.isdigit() or not rest or len(key) > 40:
+        return False
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
+    age = time.time() - int(issued_text)
+    if age > lifetime or age < -300:
+        return False
+    return db.session.get(EndedLogin, key) is None
+
+
 def start_session(user, remember: bool = False) -> None:
     """Sign ``user`` in on a brand-new session: nothing of the previous one survives."""
     session.clear()
+    user._login_key = new_login_key()
     login_user(user, remember=remember)
     _stamp(remember)
     user.last_seen_at = utcnow()
 
 
-def end_session() -> None:
-    """Sign out here: the session and the remember-me cookie both go."""
+def end_session(user) -> None:
+    """Sign out here: this sign-in ends on the server (its session cookie and remember-me
+    cookie, even copies, are refused from now on) and both cookies are cleared.
+
+    The caller commits. ``logout_user`` asks Flask-Login to clear the remember-me cookie
+    through the session, so that instruction is put back after the session is emptied.
+    """
+    from lms.accounts.models import EndedLogin
+    from lms.extensions import db
+
+    key = getattr(user, "_login_key", None)
+    if key:
+        db.session.merge(EndedLogin(key=key, ended_at=utcnow()))
+        lifetime = current_app.config["REMEMBER_COOKIE_DURATION"] + timedelta(days=1)
+        db.session.execute(
+            sa.delete(EndedLogin).where(EndedLogin.ended_at < utcnow() - lifetime)
+        )
     logout_user()
     session.clear()
+    session["_remember"] = "clear"
 
 
 def _stamp(remember: bool) -> None:

@@ -1,7 +1,7 @@
 """Forms of the admin area."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import LmsForm
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
@@ -12,7 +12,7 @@ ROLE_LABELS = {
 }
 
 
-class RoleForm(FlaskForm):
+class RoleForm(LmsForm):
     role = SelectField(
         _l("Role"), choices=[SelectChoice(code, label) for code, label in ROLE_LABELS.items()]
     )
@@ -20,5 +20,5 @@ class RoleForm(FlaskForm):
     confirmed = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(LmsForm):
     """A confirmation button: only the CSRF token."""

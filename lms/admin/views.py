@@ -15,8 +15,14 @@ from lms.audit.models import EVENT_LABELS
 from lms.extensions import db
 
 
+#: The highest page number asked of the database (far beyond any real list).
+MAX_PAGE = 100_000
+
+
 def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    # Clamped: a huge number would overflow the database's OFFSET (a 500); past the last
+    # page the list shows its empty state.
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 @bp.route("/users")
@@ -142,7 +148,13 @@ def enable(user_id: int):
     """Let a disabled account sign in again."""
     user = load_user_or_404(user_id)
     if ConfirmForm().validate_on_submit():
-        if accounts.set_active(user, True, current_user._get_current_object()):
+        try:
+            changed = accounts.set_active(user, True, current_user._get_current_object())
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("admin.user", user_id=user.id))
+        if changed:
             db.session.commit()
             flash(_("%(name)s can sign in again.", name=user.name), "success")
     return redirect(url_for("admin.user", user_id=user.id))

@@ -4,6 +4,7 @@ No request needed. It reads ``meeting.cohort`` and ``meeting.modules[].module.co
 load those eagerly (``selectinload``) or every meeting costs extra queries.
 """
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +19,28 @@ PRODID = "-//COCO4CCI Academy//Meetings//EN"
 UID_DOMAIN = "coco4cci-academy"
 #: How often subscribed clients should fetch the feed again (most poll less often anyway).
 REFRESH_INTERVAL = timedelta(hours=1)
+
+
+#: C0 and C1 control characters (newline aside) and Unicode line/paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _text(value: str | None, newlines: bool = False) -> str:
+    """Stored text made safe for a feed: no control characters (older rows may hold some),
+    and no line breaks in one-line properties."""
+    text = _CONTROL.sub(" ", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
+    return text if newlines else " ".join(text.split())
+
+
+def _url(value: str | None) -> str | None:
+    """A stored link for URL and text properties; ``None`` when it holds whitespace or
+    control characters (a link that cannot be one)."""
+    if not value:
+        return None
+    value = value.strip()
+    if not value or any(ch.isspace() or _CONTROL.match(ch) for ch in value):
+        return None
+    return value
 
 
 def build_calendar(
@@ -37,7 +60,7 @@ def build_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.calendar_name = name  # NAME (RFC 7986) and X-WR-CALNAME
+    calendar.calendar_name = _text(name)  # NAME (RFC 7986) and X-WR-CALNAME
     # RFC 7986 requires VALUE=DURATION, which the refresh_interval setter leaves out.
     calendar.add("refresh-interval", vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))  # Outlook's name for it
@@ -60,7 +83,8 @@ def _event(meeting: Meeting, base_url: str, stamp: datetime) -> Event:
     """The VEVENT of one meeting, in the time zone the facilitator scheduled it in."""
     zone = _zone(meeting.timezone)
     cancelled = meeting.cancelled_at is not None
-    summary = f"{meeting.title} ({meeting.cohort.name})"
+    summary = _text(f"{meeting.title} ({meeting.cohort.name})")
+    online_url = _url(meeting.online_url)
     event = Event.new(
         uid=f"meeting-{meeting.id}@{UID_DOMAIN}",
         stamp=stamp,
@@ -69,8 +93,8 @@ def _event(meeting: Meeting, base_url: str, stamp: datetime) -> Event:
         # Some clients ignore STATUS in subscribed feeds; the title tells their users too.
         summary=_("Cancelled: %(title)s", title=summary) if cancelled else summary,
         description=_description(meeting, base_url) or None,
-        location=meeting.place or meeting.online_url or None,
-        url=meeting.online_url or None,
+        location=_text(meeting.place) or online_url or None,
+        url=online_url,
         status="CANCELLED" if cancelled else "CONFIRMED",
         # Every edit and the cancellation bump it, so clients replace their copy.
         sequence=max(meeting.sequence or 0, 1 if cancelled else 0),
@@ -88,14 +112,15 @@ def _event(meeting: Meeting, base_url: str, stamp: datetime) -> Event:
 def _description(meeting: Meeting, base_url: str) -> str:
     """Notes, the online link when the location shows the place, and the modules to study."""
     parts = []
-    if meeting.notes.strip():
-        parts.append(meeting.notes.strip())
-    if meeting.online_url and meeting.place:
+    notes = _text(meeting.notes, newlines=True).strip()
+    if notes:
+        parts.append(notes)
+    if _url(meeting.online_url) and _text(meeting.place):
         # Google Calendar does not show URL, and LOCATION holds the place.
-        parts.append(_("Join online: %(url)s", url=meeting.online_url))
+        parts.append(_("Join online: %(url)s", url=_url(meeting.online_url)))
     for kind, heading in (("prepare", _("Prepare before:")), ("follow_up", _("Follow up after:"))):
         links = [
-            f"- {module.title} ({module.course.title}): "
+            f"- {_text(module.title)} ({_text(module.course.title)}): "
             f"{base_url}/courses/{module.course.slug}/{module.slug}"
             for module in _modules(meeting, kind)
         ]

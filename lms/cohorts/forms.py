@@ -3,7 +3,7 @@
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import LmsForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -48,7 +48,7 @@ def _choices(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class CohortForm(FlaskForm):
+class CohortForm(LmsForm):
     name = StringField(
         _l("Cohort name"),
         validators=[DataRequired(_l("Please give the cohort a name.")), Length(max=120)],
@@ -75,7 +75,7 @@ class CohortForm(FlaskForm):
             raise ValidationError(_l("The end date is before the start date."))
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(LmsForm):
     title = StringField(
         _l("Title"),
         validators=[DataRequired(_l("Please give the session a title.")), Length(max=160)],
@@ -133,7 +133,7 @@ class MeetingForm(FlaskForm):
         return valid
 
 
-class ImportForm(FlaskForm):
+class ImportForm(LmsForm):
     csv_text = TextAreaField(
         _l("Class list"),
         validators=[Optional(), Length(max=200_000)],
@@ -144,7 +144,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class JoinForm(FlaskForm):
+class JoinForm(LmsForm):
     code = StringField(
         _l("Join code"),
         validators=[
@@ -154,7 +154,7 @@ class JoinForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(LmsForm):
     """Choose a first password (invitation link); the view sets ``account``."""
 
     password = new_password_field()

@@ -837,7 +837,7 @@ def _feed(meetings, name: str, language: str) -> Response:
     from lms.cohorts.calendar import build_calendar
 
     with force_locale(language if language in ui_languages() else "en"):
-        body = build_calendar(meetings, str(name), request.url_root.rstrip("/"))
+        body = build_calendar(meetings, str(name), current_app.config["LMS_BASE_URL"])
     return Response(
         body,
         mimetype="text/calendar",
@@ -852,10 +852,11 @@ def _feed(meetings, name: str, language: str) -> Response:
 def learner_feed(token: str):
     """A learner's sessions across their cohorts; the token is the only key."""
     row = db.session.scalar(sa.select(FeedToken).where(FeedToken.token == token))
-    if row is None:
+    owner = db.session.get(User, row.user_id) if row is not None else None
+    if owner is None or not owner.is_active:  # a disabled or deleted account's feed ends
         abort(404)
     meetings = cohorts.meetings_of(cohorts.member_cohort_ids(row.user_id))
-    language = db.session.get(User, row.user_id).locale
+    language = owner.locale
     with force_locale(language if language in ui_languages() else "en"):
         name = _("COCO4CCI sessions")
     return _feed(meetings, name, language)

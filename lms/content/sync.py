@@ -11,8 +11,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
-from lms.content.loader import ContentTree, CourseSource, ModuleSource, load_content
+from lms.content.loader import load_content
 from lms.content.render import Renderer
+from lms.content.tree import ContentTree, CourseSource, ModuleSource
 from lms.courses.models import Course, CourseTranslation, Module, ModuleTranslation
 from lms.extensions import db, utcnow
 from lms.quizzes.models import Quiz, QuizTranslation

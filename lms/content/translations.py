@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 from lms.content.schema import Field, text, text_list
 from lms.content.yamlfile import written
+from lms.languages import TRANSLATION_LANGUAGES
 
-#: Languages content may be translated into (the programme's partner countries, and Italian).
-TRANSLATION_LANGUAGES = ("it", "de", "sl", "hr", "cs", "sk", "pl", "hu")
 #: How many hex characters of the original's SHA-256 ``translation_of`` holds.
 HASH_LENGTH = 12
 
@@ -134,7 +133,7 @@ def _fmt(value) -> str:
 def compare_quizzes(original: dict, translation: dict, setting_lines: dict) -> list:
     """``(line, message)`` for every way a quiz translation's structure differs.
 
-    Both are :func:`~lms.content.quizfile.parse_quiz` results. Only human text may differ
+    Both are :func:`~lms.content.quizformat.parse_quiz` results. Only human text may differ
     (prompts, choices, feedback, explanations, matching pairs, units); a short question may
     list its own accepted answers.
     """

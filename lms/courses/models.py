@@ -7,9 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import UTCDateTime, db, utcnow
 
-#: The programme's three training areas, in the order the catalogue shows them.
-AREAS = ("technology", "trends", "mindset")
-
 
 class Course(db.Model):
     """A course; its slug (the content folder name) is its identity for ever."""
@@ -18,7 +15,7 @@ class Course(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
-    #: One of :data:`AREAS`.
+    #: One of :data:`lms.content.tree.AREAS`.
     area: Mapped[str] = mapped_column(sa.String(20), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text)

@@ -5,7 +5,8 @@ from flask import abort
 from flask_babel import get_locale
 from sqlalchemy.orm import defer, selectinload
 
-from lms.courses.models import AREAS, Course, CourseTranslation, Module, ModuleTranslation
+from lms.content.tree import AREAS
+from lms.courses.models import Course, CourseTranslation, Module, ModuleTranslation
 from lms.extensions import db
 
 

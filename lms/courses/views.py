@@ -15,9 +15,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from lms.certificates.services import certificate_for, issue_if_complete
-from lms.content.loader import ASSET_EXTENSIONS
+from lms.content.tree import AREAS, ASSET_EXTENSIONS
 from lms.courses import bp
-from lms.courses.models import AREAS
 from lms.courses.services import (
     content_language,
     course_by_slugs,

@@ -1,7 +1,7 @@
 """Forms for downloading one's data and deleting an account."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import LmsForm
 from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import AnyOf, DataRequired, Length
 
@@ -11,13 +11,13 @@ from lms.accounts.passwords import MAX_PASSWORD_LENGTH
 FORMATS = ("json", "csv")
 
 
-class ExportForm(FlaskForm):
+class ExportForm(LmsForm):
     """One button per format; the hidden field says which."""
 
     format = HiddenField(validators=[AnyOf(FORMATS)])
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(LmsForm):
     """Deleting one's own account: the current password and an explicit tick."""
 
     password = PasswordField(
@@ -33,7 +33,7 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class AdminDeleteForm(FlaskForm):
+class AdminDeleteForm(LmsForm):
     """An admin deleting someone's account on their request: the admin's own password."""
 
     password = PasswordField(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate
+from lms.collider import privacy as collider_privacy
 from lms.cohorts.models import (
     Attendance,
     Cohort,
@@ -66,6 +67,10 @@ ON_DELETE = {
     ("audit_events", "actor_id"): "kept (the id only), address and personal details removed",
     **programme_privacy.ON_DELETE,
 }
+
+# The collider's own tables (profiles, posts, meetings) are exported and erased by that feature.
+EXPORTED.update(collider_privacy.EXPORTED)
+ON_DELETE.update(collider_privacy.ON_DELETE)
 
 #: Question types whose answers are the learner's own words (blanked on deletion).
 FREE_TEXT_TYPES = ("short", "numeric", "reflection")
@@ -325,6 +330,7 @@ def collect(user: User) -> dict:
             sa.select(AuditEvent).where(_events_about(user)).order_by(AuditEvent.id)
         )
     ]
+    data.update(collider_privacy.collect(user))
     data.update(programme_privacy.export_sections(user))
     return data
 
@@ -395,6 +401,7 @@ CSV_HEADERS = {
     ],
     "calendar_feed": ["private_calendar_address", "created_at"],
     "security_events": ["event", "at", "address", "details"],
+    **collider_privacy.CSV_HEADERS,
     **programme_privacy.COLUMNS,
 }
 
@@ -417,6 +424,7 @@ attendance_recorded.csv  attendance you recorded as a facilitator (counts only)
 certificates.csv         your certificates
 calendar_feed.csv        whether you have a private calendar address (never the address)
 security_events.csv      sign-ins and other security events of your account
+collider_*.csv           your collider profile, posts, interest, meetings, feedback, cooperations
 organisation_and_country.csv  the organisation, country and gender you stated (optional)
 partner_organisations.csv     partner organisations you work for
 event_registrations.csv       your registrations for public events, with attendance
@@ -520,6 +528,7 @@ def delete_account(user: User) -> None:
         if answer.response is not None:
             answer.response = {"text": "", "erased": True}
 
+    collider_privacy.delete_for(user)
     db.session.execute(sa.delete(FeedToken).where(FeedToken.user_id == uid))
     db.session.execute(sa.delete(CohortFacilitator).where(CohortFacilitator.user_id == uid))
     future = sa.select(Meeting.id).where(Meeting.starts_at > now)

@@ -19,7 +19,7 @@ DELETE_LIMIT = "5 per minute;20 per hour"
 
 
 def _user_key() -> str:
-    return f"delete-account:{current_user.get_id()}"
+    return f"delete-account:{current_user.id}"
 
 
 def _download(user: User, fmt: str) -> Response:

@@ -1,12 +1,12 @@
 """Forms of the public event pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import LmsForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(LmsForm):
     name = StringField(_l("Your name"), validators=[DataRequired(_l("Please give your name.")), Length(max=120)])
     email = EmailField(
         _l("Email"),
@@ -22,5 +22,5 @@ class RegistrationForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(LmsForm):
     """A button: links in email are opened by scanners, so changing state needs a POST."""

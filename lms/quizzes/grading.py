@@ -6,7 +6,7 @@ import re
 
 from flask_babel import gettext as _
 
-from lms.content.quizfile import CREDIT_SLACK, normalise_answer
+from lms.content.quizformat import CREDIT_SLACK, normalise_answer
 
 TEXT_LIMITS = {"short": 500, "numeric": 100, "reflection": 10_000}
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
@@ -16,23 +16,33 @@ class SubmissionError(ValueError):
     """A submission the form could not have produced; the message is for people."""
 
 
-def make_layout(questions: list[dict], shuffle: bool, seed: str) -> list[dict]:
+#: Layout entries carry this version; an open attempt with an older layout is laid out again.
+LAYOUT_VERSION = 2
+
+
+def make_layout(questions: list[dict], shuffle: bool, seed: str | None = None) -> list[dict]:
     """The order questions, choices and matching answers appear in: stable for an attempt.
 
-    Matching answers are always shuffled (otherwise the answer would be the page order).
+    ``shuffle`` decides the order of the questions. Choices and matching answers are always
+    shuffled, whatever the quiz says: the page sends display positions, which
+    :func:`parse_submission` maps back through this layout, so neither the order an author
+    wrote nor a value on the page tells a right answer from a wrong one. Without a ``seed``
+    the order comes from the system's random source (a stored layout needs no seed).
     """
-    rng = random.Random(seed)  # noqa: S311 - presentation order, not a secret  # nosec B311
+    if seed is None:
+        rng: random.Random = random.SystemRandom()
+    else:
+        rng = random.Random(seed)  # noqa: S311 - benchmarks and tests only  # nosec B311
     order = list(range(len(questions)))
     if shuffle:
         rng.shuffle(order)
     layout = []
     for index in order:
         question = questions[index]
-        entry = {"id": question["id"]}
+        entry = {"id": question["id"], "v": LAYOUT_VERSION}
         if "choices" in question:
             choices = list(range(len(question["choices"])))
-            if shuffle:
-                rng.shuffle(choices)
+            rng.shuffle(choices)
             entry["choices"] = choices
         if question["type"] == "matching":
             rights = list(range(len(question["pairs"])))
@@ -42,17 +52,25 @@ def make_layout(questions: list[dict], shuffle: bool, seed: str) -> list[dict]:
     return layout
 
 
+def layout_is_current(layout) -> bool:
+    """Whether a stored layout maps display positions (older ones showed source indices)."""
+    return bool(layout) and all(entry.get("v") == LAYOUT_VERSION for entry in layout)
+
+
 def field_names(question: dict) -> list[str]:
     if question["type"] == "matching":
         return [f"q-{question['id']}-{i}" for i in range(len(question["pairs"]))]
     return [f"q-{question['id']}"]
 
 
-def _index(value: str, size: int, question: dict) -> int:
+def _index(value: str, size: int, question: dict, order: list[int] | None = None) -> int:
+    """The source index of the choice shown at display position ``value`` (via ``order``)."""
     try:
-        index = int(value)
-    except (TypeError, ValueError):
+        index = int(value) if value.isascii() and value.isdigit() and len(value) < 6 else -1
+    except (TypeError, ValueError, AttributeError):
         index = -1
+    if order is not None and len(order) == size and 0 <= index < size:
+        index = order[index]
     if not 0 <= index < size:
         raise SubmissionError(
             _(
@@ -80,11 +98,16 @@ def parse_number(text: str, unit: str | None = None, aliases=()) -> float | None
     return value if math.isfinite(value) else None
 
 
-def parse_submission(questions: list[dict], form) -> dict[str, dict | None]:
+def parse_submission(
+    questions: list[dict], form, layout: list[dict] | None = None
+) -> dict[str, dict | None]:
     """Turn the posted form into one response per question (``None``: not answered).
 
-    Raises :class:`SubmissionError` for anything the quiz form could not have sent.
+    With the attempt's ``layout``, choice and matching values are display positions and are
+    mapped back to the author's order here, so grading and stored responses use source
+    indices. Raises :class:`SubmissionError` for anything the quiz form could not have sent.
     """
+    entries = {e["id"]: e for e in layout or [] if e.get("v") == LAYOUT_VERSION}
     allowed = {name for q in questions for name in field_names(q)}
     for key in form.keys():
         if key != "csrf_token" and key not in allowed:
@@ -107,12 +130,16 @@ def parse_submission(questions: list[dict], form) -> dict[str, dict | None]:
                 )
             )
         first = values[0][0] if values[0] else ""
+        entry = entries.get(question["id"], {})
+        order, rights = entry.get("choices"), entry.get("rights")
         if qtype == "single":
             responses[question["id"]] = (
-                {"choice": _index(first, len(question["choices"]), question)} if first else None
+                {"choice": _index(first, len(question["choices"]), question, order)}
+                if first
+                else None
             )
         elif qtype == "multiple":
-            picked = [_index(v, len(question["choices"]), question) for v in values[0]]
+            picked = [_index(v, len(question["choices"]), question, order) for v in values[0]]
             if len(set(picked)) != len(picked):
                 raise SubmissionError(
                     _("Question “%(id)s” names the same choice twice.", id=question["id"])
@@ -126,7 +153,7 @@ def parse_submission(questions: list[dict], form) -> dict[str, dict | None]:
             responses[question["id"]] = {"answer": first == "true"} if first else None
         elif qtype == "matching":
             matches = [
-                _index(v[0], len(question["pairs"]), question) if v and v[0] else None
+                _index(v[0], len(question["pairs"]), question, rights) if v and v[0] else None
                 for v in values
             ]
             responses[question["id"]] = (

@@ -21,7 +21,7 @@ class Quiz(db.Model):
     max_attempts: Mapped[int] = mapped_column(default=0)
     shuffle: Mapped[bool] = mapped_column(default=False)
     reveal: Mapped[str] = mapped_column(sa.String(30), default="after_each_attempt")
-    #: The questions, normalised by the content loader (see ``lms.content.quizfile``).
+    #: The questions, normalised by the content loader (see ``lms.content.quizformat``).
     questions: Mapped[list] = mapped_column(sa.JSON, default=list)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,12 +2,19 @@
 
 import sqlalchemy as sa
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from lms.courses.models import Module
 from lms.extensions import db, utcnow
-from lms.quizzes.grading import grade, make_layout, parse_submission
+from lms.quizzes.grading import (
+    SubmissionError,
+    grade,
+    layout_is_current,
+    make_layout,
+    parse_submission,
+)
 from lms.quizzes.models import Attempt, AttemptAnswer, Quiz, QuizTranslation
 
 
@@ -59,7 +66,7 @@ def open_attempt(user_id: int, quiz: Quiz, attempts: list[Attempt]) -> Attempt |
     """
     pending = next((a for a in attempts if not a.submitted), None)
     if pending is not None:
-        if pending.quiz_hash != quiz.content_hash:
+        if pending.quiz_hash != quiz.content_hash or not layout_is_current(pending.layout):
             _load_version(pending, quiz)
         return pending
     if attempts_left(quiz, attempts) == 0:
@@ -91,8 +98,8 @@ def _load_version(attempt: Attempt, quiz: Quiz) -> None:
     attempt.quiz_hash = quiz.content_hash
     attempt.pass_mark = quiz.pass_mark
     attempt.reveal = quiz.reveal
-    seed = f"{attempt.user_id}:{quiz.id}:{attempt.number}:{quiz.content_hash}"
-    attempt.layout = make_layout(quiz.questions, quiz.shuffle, seed)
+    # A fresh random order per attempt, stored: nothing a learner knows predicts it.
+    attempt.layout = make_layout(quiz.questions, quiz.shuffle)
 
 
 def submit_attempt(attempt: Attempt, form) -> Attempt:
@@ -103,8 +110,15 @@ def submit_attempt(attempt: Attempt, form) -> Attempt:
     """
     if attempt.submitted:
         raise AlreadySubmitted
+    if not is_open(attempt):
+        raise SubmissionError(
+            _(
+                "This quiz is no longer offered: its module or course has been archived, "
+                "so answers cannot be submitted."
+            )
+        )
     questions = with_translated_answers(attempt.questions, translated_answers(attempt.quiz_id))
-    responses = parse_submission(questions, form)
+    responses = parse_submission(questions, form, attempt.layout)
     now = utcnow()
     claimed = db.session.execute(
         sa.update(Attempt)
@@ -146,6 +160,16 @@ def submit_attempt(attempt: Attempt, form) -> Attempt:
     db.session.flush()
     db.session.refresh(attempt)
     return attempt
+
+
+def is_open(attempt: Attempt) -> bool:
+    """Whether the attempt's quiz, module and course are all still on offer."""
+    quiz, module = attempt.quiz, attempt.module
+    return (
+        quiz.archived_at is None
+        and module.archived_at is None
+        and module.course.archived_at is None
+    )
 
 
 def best_attempt(user_id: int, quiz: Quiz) -> Attempt | None:

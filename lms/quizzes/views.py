@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from lms.certificates.services import issue_if_complete
-from lms.content.quizfile import CREDIT_SLACK
+from lms.content.quizformat import CREDIT_SLACK
 from lms.courses.services import (
     content_language,
     load_course_or_404,
@@ -71,7 +71,7 @@ def take(slug: str, module_slug: str):
 
 
 def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
+    return f"user:{current_user.id}"
 
 
 @bp.route("/attempts/<int:attempt_id>", methods=["POST"])

@@ -65,13 +65,39 @@ def test_too_many_sign_ins_from_one_address_get_a_clear_429(tmp_path, database_u
     assert "Too many attempts. Please wait" in response.get_data(as_text=True)
 
 
-def test_one_account_is_limited_across_addresses(tmp_path, database_url, monkeypatch):
+def test_a_stranger_cannot_lock_someone_out(tmp_path, database_url, monkeypatch):
+    """Failed sign-ins count per account and address: ten wrong passwords for someone's
+    account from one address block that address for that account, not its owner."""
+    from tests.conftest import PASSWORD
+
+    app = limited_app(
+        tmp_path, database_url, monkeypatch, RATELIMIT_KEY_PREFIX=f"t{secrets.token_hex(4)}"
+    )
+    with app.app_context():
+        from lms.accounts.services import create_user
+
+        create_user("owner@example.org", "Owner", PASSWORD)
+        db.session.commit()
+    stranger, owner = app.test_client(), app.test_client()
+    for _ in range(10):
+        assert wrong_login(stranger, email="owner@example.org", address="203.0.113.66").status_code == 401
+    assert wrong_login(stranger, email="owner@example.org", address="203.0.113.66").status_code == 429
+    token = csrf_token(owner)
+    response = owner.post(
+        "/login",
+        data={"email": "owner@example.org", "password": PASSWORD, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert response.status_code == 302
+
+
+def test_one_account_has_a_much_higher_ceiling_across_addresses(tmp_path, database_url, monkeypatch):
     app = limited_app(
         tmp_path, database_url, monkeypatch, RATELIMIT_KEY_PREFIX=f"t{secrets.token_hex(4)}"
     )
     client = app.test_client()
-    for n in range(10):
-        assert wrong_login(client, address=f"198.51.100.{n}").status_code == 401
+    for n in range(100):
+        assert wrong_login(client, address=f"198.51.{n // 200}.{n % 200}").status_code == 401
     assert wrong_login(client, address="203.0.113.9").status_code == 429
 
 

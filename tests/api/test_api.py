@@ -50,4 +50,5 @@ def test_unknown_api_path_is_a_json_404(client):
 
 def test_health(client):
     response = client.get("/health")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200 and response.json["status"] == "ok"
+    assert response.json["checks"]["database"]["status"] == "ok"

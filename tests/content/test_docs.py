@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from lms.content.quizfile import QUESTION_TYPES, parse_quiz
+from lms.content.quizformat import QUESTION_TYPES, parse_quiz
 from lms.content.yamlfile import load_yaml
 
 GUIDE = Path(__file__).parents[2] / "content" / "README.md"

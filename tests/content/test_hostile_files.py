@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lms.content.gift import parse_gift
 from lms.content.loader import load_content
-from lms.quizzes.gift import parse_gift
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -206,7 +206,7 @@ def test_gift_parser_survives_pathological_input(text):
 @settings(PROFILE, max_examples=min(PROFILE.max_examples, 15))
 @given(data=st.data())
 def test_gift_import_command_never_crashes_on_broken_files(tmp_path_factory, data):
-    from lms.quizzes.cli import import_gift
+    from lms.content.gift.cli import import_gift
 
     folder = tmp_path_factory.mktemp("gift")
     course = folder / "content" / "technology" / "imported"

@@ -5,10 +5,16 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lms.content.loader import MODULE_FIELDS
-from lms.content.quizfile import REVEAL_OPTIONS, SLUG_RE, normalise_answer, parse_quiz
-from lms.content.quizwriter import dump_module, dump_quiz
+from lms.content.quizformat import (
+    REVEAL_OPTIONS,
+    SLUG_RE,
+    dump_module,
+    dump_quiz,
+    normalise_answer,
+    parse_quiz,
+)
 from lms.content.schema import check_fields
+from lms.content.tree import MODULE_FIELDS
 from lms.content.yamlfile import load_yaml, split_front_matter
 
 TRICKY = [

@@ -10,7 +10,7 @@ from lms.accounts.models import User
 from lms.content.sync import sync_content
 from lms.extensions import db
 from lms.quizzes.models import AttemptAnswer
-from tests.conftest import PASSING, csrf_token, login, open_attempt
+from tests.conftest import PASSING, as_displayed, csrf_token, login, open_attempt
 from tests.content.test_checker import COURSE, edit
 
 LANGUAGES = {"en": "English", "it": "Italiano"}
@@ -155,7 +155,9 @@ def test_quiz_page_in_italian(italian_learner):
 
 def submit(client, attempt_id: int, answers: dict):
     data = {"csrf_token": csrf_token(client, "/courses/sample-course/first-steps/quiz")}
-    return client.post(f"/attempts/{attempt_id}", data={**data, **answers})
+    return client.post(
+        f"/attempts/{attempt_id}", data={**data, **as_displayed(client, attempt_id, answers)}
+    )
 
 
 def test_attempt_started_in_english_and_submitted_in_italian_grades_the_same(

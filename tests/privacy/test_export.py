@@ -58,6 +58,13 @@ def test_the_json_download_holds_all_of_a_learners_data(app, client, filled):
         "partner_organisations",
         "event_registrations",
         "events_created",
+        # collider sections (tests/collider/test_privacy.py fills them)
+        "collider_profile",
+        "collider_posts",
+        "collider_interests",
+        "collider_meetings",
+        "collider_feedback",
+        "collider_cooperations",
     }
     # Quiz answers are readable: the choice's text, the reflection's words, the score.
     first, second = data["quiz_attempts"]

@@ -8,11 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lms.cli import main
+from lms.content.gift import parse_gift
 from lms.content.loader import load_content
-from lms.content.quizfile import parse_quiz
-from lms.content.quizwriter import dump_quiz
+from lms.content.quizformat import dump_quiz, parse_quiz
 from lms.content.yamlfile import load_yaml
-from lms.quizzes.gift import parse_gift
 
 GIFT = Path(__file__).parent.parent / "fixtures" / "gift"
 
@@ -538,7 +537,7 @@ def test_imported_quiz_reads_and_writes_back_to_the_same_text(tmp_path):
 
 
 def test_import_refuses_a_file_over_the_size_limit(tmp_path, monkeypatch):
-    from lms.quizzes import cli
+    from lms.content.gift import cli
 
     monkeypatch.setattr(cli, "MAX_GIFT_BYTES", 1024)
     gift = tmp_path / "big.gift"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lms.content.quizfile import parse_quiz
+from lms.content.quizformat import parse_quiz
 from lms.content.yamlfile import load_yaml
 from lms.quizzes.grading import grade, parse_number
 

@@ -12,11 +12,11 @@ from typing import NoReturn
 
 import click
 
-from lms.content.loader import AREAS, MODULE_RE, QUIZ_RE, RESERVED_SLUGS, load_content
-from lms.content.quizfile import QUESTION_TYPES
-from lms.content.quizwriter import dump_markdown, dump_module, dump_quiz
+from lms.content.gift import category_title, parse_gift, slugify
+from lms.content.loader import load_content
+from lms.content.quizformat import QUESTION_TYPES, dump_markdown, dump_module, dump_quiz
 from lms.content.schema import SLUG_RE
-from lms.quizzes.gift import category_title, parse_gift, slugify
+from lms.content.tree import AREAS, MODULE_RE, QUIZ_RE, RESERVED_SLUGS
 
 #: Module numbers are written with at least this many digits (``01-intro.md``).
 NUMBER_WIDTH = 2

@@ -1,6 +1,6 @@
 """Write quizzes and module files in the native format, for importers and tools.
 
-:func:`dump_quiz` is the inverse of :func:`lms.content.quizfile.parse_quiz`: reading its
+:func:`dump_quiz` is the inverse of :func:`lms.content.quizformat.parse_quiz`: reading its
 output back gives the same normalised quiz. It writes what an author would write, so that an
 imported quiz reads well and its later edits are one-line diffs:
 
