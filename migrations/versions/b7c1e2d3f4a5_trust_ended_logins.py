@@ -1,7 +1,7 @@
 """trust: ended sign-ins (sign-out ends a session and its remember-me cookie on the server)
 
 Revision ID: b7c1e2d3f4a5
-Revises: af4adcc9e7f3
+Revises: 00e04348efb2
 Create Date: 2026-12-02 19:40:00.000000
 
 """
@@ -12,7 +12,7 @@ import lms.extensions
 
 # revision identifiers, used by Alembic.
 revision = 'b7c1e2d3f4a5'
-down_revision = 'af4adcc9e7f3'
+down_revision = '00e04348efb2'
 branch_labels = None
 depends_on = None
 
