@@ -123,7 +123,23 @@ def _query(data) -> str:
     )
     query = urlencode(pairs)
     if data.draw(st.integers(0, 9)) == 0:
-        query += "&" + data.draw(st.sampled_from(["page=%ff", "q=%00", "sort=%C0%AF", "q=%"]))
+        query += "&" + data.draw(
+            st.sampled_from(
+                [
+                    "page=%ff",
+                    "q=%00",
+                    "sort=%C0%AF",
+                    "q=%",
+                    # issue 12: huge page numbers, control characters, next with CR/LF
+                    "page=99999999999999999999",
+                    "page=9223372036854775808",
+                    "page=-1",
+                    "q=a%0d%0ab%1b",
+                    "next=%2F%0d%0aSet-Cookie:x=1",
+                    "next=/%E2%80%A8x",
+                ]
+            )
+        )
     return query
 
 
@@ -219,7 +235,23 @@ def _headers(data) -> dict:
         )
     if data.draw(st.integers(0, 4)) == 0:
         headers["Accept"] = "application/json"
+    if data.draw(st.integers(0, 9)) == 0:  # a foreign or malformed Host (issue 12): 400
+        headers["Host"] = data.draw(
+            st.sampled_from(["evil.example", "localhost:99999", "a b", "[::1", "évil.example"])
+        )
     return headers
+
+
+def _forget_sign_outs(world) -> None:
+    """A fuzzed sign-out ends that sign-in on the server; the next example reuses the cookie."""
+    import sqlalchemy as sa
+
+    from lms.accounts.models import EndedLogin
+    from lms.extensions import db
+
+    with world.app.app_context():
+        db.session.execute(sa.delete(EndedLogin))
+        db.session.commit()
 
 
 @pytest.mark.parametrize("rule, endpoint, methods", ROUTES, ids=[f"{e}:{r}" for r, e, _m in ROUTES])
@@ -238,6 +270,7 @@ def test_no_server_error_and_no_change_to_data_the_role_may_not_change(
     headers = _headers(data)
 
     client = world.app.test_client()
+    _forget_sign_outs(world)  # each example starts with every role signed in
     if world.people[role]["cookie"]:
         client.set_cookie("session", world.people[role]["cookie"])
     world.wrote.clear()
