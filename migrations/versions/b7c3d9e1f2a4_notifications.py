@@ -1,7 +1,7 @@
 """notifications: outbox, on-platform list, preferences
 
 Revision ID: b7c3d9e1f2a4
-Revises: af4adcc9e7f3
+Revises: b7c1e2d3f4a5
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import lms.extensions
 
 revision = "b7c3d9e1f2a4"
-down_revision = "af4adcc9e7f3"
+down_revision = "b7c1e2d3f4a5"
 branch_labels = None
 depends_on = None
 
