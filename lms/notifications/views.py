@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -225,7 +226,7 @@ def cohort_message(cohort_id: int):
                     cohort_id=cohort.id,
                 )
             db.session.commit()
-            flash(_("Sent to %(count)d learner(s).", count=len(rows)), "success")
+            flash(ngettext("Sent to %(num)d learner.", "Sent to %(num)d learners.", len(rows)), "success")
             return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
     previews = [(row, _fill(subject, row, cohort), _fill(body, row, cohort)) for row in rows[:5]]
     return render_template(
