@@ -72,6 +72,9 @@ def live_app(tmp_path_factory):
                 "RATELIMIT_ENABLED": False,
             }
         )
+    import tests.e2e.course
+
+    tests.e2e.course.LIVE_APP = app
     with app.app_context():
         db.create_all()
         report = sync_content(CONTENT)
@@ -87,6 +90,8 @@ def live_app(tmp_path_factory):
 def live_server(live_app):
     """Serve the app on a free 127.0.0.1 port from a background thread."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    # Absolute links (certificate verification, calendar feeds) come from the base URL.
+    live_app.config["LMS_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -110,9 +110,46 @@ def right_answers(questions) -> MultiDict:
     return fields
 
 
+def as_displayed(fields: MultiDict, layout: list) -> MultiDict:
+    """Right answers written with the author's choice indices, as the page sends them: the
+    display positions of the attempt's stored layout (a learner clicks what they read)."""
+    orders = {}
+    for entry in layout:
+        if "choices" in entry:
+            orders[f"q-{entry['id']}"] = entry["choices"]
+        for row in range(len(entry.get("rights", []))):
+            orders[f"q-{entry['id']}-{row}"] = entry["rights"]
+    shown = MultiDict()
+    for name, value in fields.items(multi=True):
+        order = orders.get(name)
+        if order is not None and value.isdigit() and int(value) in order:
+            value = str(order.index(int(value)))
+        shown.add(name, value)
+    return shown
+
+
+#: The live app of the browser tests (set by the ``live_app`` fixture), for attempt layouts.
+LIVE_APP = None
+
+
+def layout_on(page: Page) -> list:
+    """The stored layout of the attempt whose quiz form the page shows."""
+    import re
+
+    from lms.extensions import db
+    from lms.quizzes.models import Attempt
+
+    action = page.locator("form.quiz-form").get_attribute("action")
+    attempt_id = int(re.search(r"/attempts/(\d+)", action).group(1))
+    with LIVE_APP.app_context():
+        layout = db.session.get(Attempt, attempt_id).layout
+        db.session.remove()
+    return layout
+
+
 def answer_with_mouse(page: Page, questions) -> None:
     """Fill the quiz form on the page with the right answers (clicks and typing)."""
-    for name, value in right_answers(questions).items(multi=True):
+    for name, value in as_displayed(right_answers(questions), layout_on(page)).items(multi=True):
         field = page.locator(f'form.quiz-form [name="{name}"]')
         kind = field.first.evaluate("el => el.type")
         if kind in ("radio", "checkbox"):

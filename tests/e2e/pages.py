@@ -18,7 +18,7 @@ from lms.extensions import db, utcnow
 from lms.progress import services as progress
 from lms.quizzes import services as quizzes
 from tests.e2e.conftest import PASSWORD, in_app
-from tests.e2e.course import right_answers, shortest_course
+from tests.e2e.course import as_displayed, right_answers, shortest_course
 
 
 @dataclass
@@ -73,7 +73,9 @@ def build_site(live_app, language: str = "en") -> Site:
                 attempt = quizzes.open_attempt(
                     learner.id, quiz, quizzes.attempts_for(learner.id, quiz)
                 )
-                quizzes.submit_attempt(attempt, right_answers(quiz.questions))
+                quizzes.submit_attempt(
+                    attempt, as_displayed(right_answers(quiz.questions), attempt.layout)
+                )
                 assert attempt.passed, module.slug
                 attempts.append(attempt)
             progress.mark_read(learner.id, module)
