@@ -223,9 +223,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(i18n_bp)
     app.register_blueprint(admin_bp)
     csrf.exempt(api_bp)
-    from lms.notifications import init_app as init_notifications
-
-    init_notifications(app)
 
 
 def _register_errors(app: Flask) -> None:
