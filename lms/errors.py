@@ -157,6 +157,15 @@ def register_error_handlers(app) -> None:
             message = error.description
         return render_error(error.code or 500, message)
 
+    @app.errorhandler(sa_exc.DataError)
+    def _bad_data(error: Exception):
+        """Text the database cannot store (PostgreSQL refuses NUL bytes): a 400, nothing kept."""
+        from lms.extensions import db
+
+        db.session.rollback()
+        log.info("refused data the database cannot store on %s %s", request.method, request.path)
+        return render_error(400)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)

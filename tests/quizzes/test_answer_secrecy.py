@@ -116,11 +116,12 @@ def test_choices_are_shuffled_per_attempt_even_without_shuffle(app, learner_clie
 def test_an_archived_module_or_course_refuses_submissions_and_records_nothing(
     app, learner_client
 ):
+    SLUGS = {Module: "first-steps", Course: "sample-course"}  # the quiz's module and course
     for target in (Module, Course):
         attempt_id = open_attempt(learner_client)
         token = csrf_token(learner_client, QUIZ_URL)
         with app.app_context():
-            row = db.session.scalar(sa.select(target))
+            row = db.session.scalar(sa.select(target).where(target.slug == SLUGS[target]))
             row.archived_at = utcnow()
             db.session.commit()
         response = learner_client.post(
@@ -131,7 +132,7 @@ def test_an_archived_module_or_course_refuses_submissions_and_records_nothing(
         with app.app_context():
             attempt = db.session.get(Attempt, attempt_id)
             assert attempt.submitted_at is None and attempt.answers == []
-            row = db.session.scalar(sa.select(target))
+            row = db.session.scalar(sa.select(target).where(target.slug == SLUGS[target]))
             row.archived_at = None
             db.session.commit()
     assert submit_quiz(learner_client, {"q-first-question": "0"}).status_code == 303

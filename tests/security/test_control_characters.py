@@ -132,7 +132,8 @@ def test_feeds_and_pages_still_load_with_control_characters_already_stored(
         start = utcnow() + dt.timedelta(days=2)
         meeting = Meeting(
             cohort_id=cohort_id,
-            title="Kick\r\noff\x00",
+            # PostgreSQL text cannot hold NUL at all; SQLite can, so it is tried there.
+            title="Kick\r\noff" + ("\x00" if db.engine.dialect.name == "sqlite" else "\x1b"),
             starts_at=start,
             ends_at=start + dt.timedelta(hours=1),
             timezone="Europe/Vienna",
