@@ -119,6 +119,8 @@ class Gunicorn:
             **os.environ,
             "LMS_ENV": "production",
             "LMS_SECRET_KEY": "fault-suite-" + "k" * 40,
+            # Production builds every absolute link from its base URL and refuses other hosts.
+            "LMS_BASE_URL": f"http://127.0.0.1:{self.port}",
             "LMS_INSECURE_COOKIES": "1",
             "LMS_CONTENT_DIR": str(FIXTURES / "content"),
             "LMS_INSTANCE_PATH": str(folder),
