@@ -396,6 +396,7 @@ def make_learners(database_url: str, prefix: str, count: int) -> list[Learner]:
     """``count`` learner accounts straight in the database (one password hash for all)."""
     from werkzeug.security import generate_password_hash
 
+    import lms.organisations.models  # noqa: F401  (users.organisation_id points at it)
     from lms.accounts.models import User
 
     password_hash = generate_password_hash(PASSWORD, method="scrypt")
