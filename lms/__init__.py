@@ -122,6 +122,21 @@ class LmsRequest(Request):
                 )
 
 
+def _release_session(_error=None) -> None:
+    """Close the request's session; a connection lost meanwhile is discarded, not raised."""
+    try:
+        db.session.remove()
+    except sa.exc.DBAPIError as error:  # the rollback on close met a dead connection
+        logging.getLogger("lms").warning(
+            "database connection lost while closing the session: %s",
+            str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__,
+        )
+        try:
+            db.session.remove()  # SQLAlchemy invalidated the connection; this now succeeds
+        except sa.exc.DBAPIError:
+            db.session.registry.clear()
+
+
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
@@ -134,6 +149,11 @@ def _init_extensions(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in
+    # reverse order): a connection the server dropped after the view's last statement must not
+    # turn a finished page into a 500 while the session is closed.
+    app.teardown_appcontext(_release_session)
 
     with app.app_context():
         _configure_sqlite(db.engine)
