@@ -102,6 +102,9 @@ def load_config(instance_path: str, environ=None) -> dict:
         # Facilitation: when a learner counts as at risk.
         "LMS_AT_RISK_INACTIVE_DAYS": int(env.get("LMS_AT_RISK_INACTIVE_DAYS", "14")),
         "LMS_AT_RISK_MISSED_SESSIONS": int(env.get("LMS_AT_RISK_MISSED_SESSIONS", "1")),
+        #: Module target dates before a learner joined, or within this many days after, do not
+        #: count as "behind schedule" for them.
+        "LMS_AT_RISK_GRACE_DAYS": int(env.get("LMS_AT_RISK_GRACE_DAYS", "7")),
         # Outgoing mail (set-password links); without a server, links are shown and logged.
         "LMS_MAIL_SERVER": env.get("LMS_MAIL_SERVER", ""),
         "LMS_MAIL_PORT": int(env.get("LMS_MAIL_PORT", "587")),

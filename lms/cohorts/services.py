@@ -461,6 +461,15 @@ def _best_scores(members):
     )
 
 
+def _behind_on(due_dates: list[date], done: dict[date, int], counts_from: date) -> int:
+    """How many past targets a learner missed, of those due on or after ``counts_from`` (their
+    joining date plus the grace period): a target that passed before someone joined, or in
+    their first days, does not count against them."""
+    counted = sum(1 for due_on in due_dates if due_on >= counts_from)
+    completed = sum(n for due_on, n in done.items() if due_on >= counts_from)
+    return max(0, counted - completed)
+
+
 def cohort_report(cohort: Cohort, now: datetime | None = None, user_ids=None) -> CohortReport:
     """Every member's figures and at-risk reasons, without cells, in a fixed number of queries.
 
@@ -499,13 +508,11 @@ def cohort_report(cohort: Cohort, now: datetime | None = None, user_ids=None) ->
         )
     )
 
-    # Completions of the cohort's modules, and of those already due.
-    behind: dict[int, int] = {}
-    for user_id, completed, completed_overdue in db.session.execute(
+    # Completions of the cohort's modules.
+    for user_id, completed in db.session.execute(
         sa.select(
             Completion.user_id,
             sa.func.sum(sa.case((_in(Completion.module_id, module_ids), 1), else_=0)),
-            sa.func.sum(sa.case((_in(Completion.module_id, overdue_ids), 1), else_=0)),
         )
         .where(Completion.user_id.in_(members))
         .group_by(Completion.user_id)
@@ -514,7 +521,23 @@ def cohort_report(cohort: Cohort, now: datetime | None = None, user_ids=None) ->
         if row is not None and completed:
             row.completed = completed
             row.started = True
-            behind[user_id] = len(overdue_ids) - (completed_overdue or 0)
+    # Completions of modules already due, per learner and due date: a target counts against a
+    # learner only from their joining date plus the grace period on (see _behind_on).
+    done_by_due_date: dict[int, dict[date, int]] = {}
+    if overdue_ids:
+        for user_id, due_on, count in db.session.execute(
+            sa.select(Completion.user_id, ModuleTarget.due_on, sa.func.count())
+            .join(
+                ModuleTarget,
+                sa.and_(
+                    ModuleTarget.module_id == Completion.module_id,
+                    ModuleTarget.cohort_id == cohort.id,
+                ),
+            )
+            .where(Completion.user_id.in_(members), Completion.module_id.in_(overdue_ids))
+            .group_by(Completion.user_id, ModuleTarget.due_on)
+        ):
+            done_by_due_date.setdefault(user_id, {})[due_on] = count
 
     # Last activity on any module (a visit or a submitted attempt), and whether any was on
     # one of the cohort's modules.
@@ -603,13 +626,19 @@ def cohort_report(cohort: Cohort, now: datetime | None = None, user_ids=None) ->
         if row is not None:
             row.absences, row.attended = absences or 0, attended or 0
 
+    grace = timedelta(days=int(current_app.config.get("LMS_AT_RISK_GRACE_DAYS", 7)))
     for row in rows.values():
         reference = row.last_active or row.joined_at
-        if (now - reference).days >= inactive_days:
+        finished = row.total and row.completed >= row.total
+        if not finished and (now - reference).days >= inactive_days:
             row.risks.append(("inactive", str((now - reference).days)))
         if row.user.id in first_failing:
             row.risks.append(("failed_quiz", first_failing[row.user.id].title))
-        overdue = behind.get(row.user.id, len(overdue_ids))
+        overdue = _behind_on(
+            [targets[i] for i in overdue_ids],
+            done_by_due_date.get(row.user.id, {}),
+            row.joined_at.date() + grace,
+        )
         if overdue:
             row.risks.append(("behind", str(overdue)))
         if row.absences >= missed_limit:

@@ -347,3 +347,85 @@ def test_a_wrong_join_link_offers_to_type_the_code(app, client, make_user):
     html = response.get_data(as_text=True)
     assert response.status_code == 404
     assert "No cohort is open with this code" in html and 'action="/join"' in html
+
+
+def _set_targets(app, cohort_id, days_ago: dict[str, int]):
+    from lms.cohorts.models import ModuleTarget
+    from lms.courses.models import Module
+
+    with app.app_context():
+        for slug, days in days_ago.items():
+            module_id = db.session.scalar(sa.select(Module.id).where(Module.slug == slug))
+            db.session.add(
+                ModuleTarget(
+                    cohort_id=cohort_id,
+                    module_id=module_id,
+                    due_on=(utcnow() - timedelta(days=days)).date(),
+                )
+            )
+        db.session.commit()
+
+
+def _risks(app, cohort_id) -> dict[str, list[str]]:
+    from lms.cohorts.services import cohort_report
+
+    with app.test_request_context():
+        report = cohort_report(db.session.get(Cohort, cohort_id))
+        return {row.user.name: [kind for kind, _ in row.risks] for row in report.rows}
+
+
+def test_targets_that_passed_before_someone_joined_do_not_count_against_them(app, client, setup):
+    """Issue 12, item 10: a learner imported today is not "behind schedule" at once."""
+    alma, boris = setup["ids"]
+    _set_targets(app, setup["cohort"], {"first-steps": 10, "second-steps": 2})
+    with app.app_context():
+        # Alma joined today; Boris a month ago, before both targets.
+        db.session.execute(
+            sa.update(Membership)
+            .where(Membership.user_id == boris)
+            .values(joined_at=utcnow() - timedelta(days=30))
+        )
+        db.session.commit()
+    risks = _risks(app, setup["cohort"])
+    assert "behind" not in risks["Alma Active"]
+    assert "behind" in risks["Boris Behind"]
+    login(client, setup["fac"])
+    html = client.get(f"/facilitate/cohorts/{setup['cohort']}").get_data(as_text=True)
+    row = html[html.index("Boris Behind") :]
+    assert "behind schedule on 2 modules" in row
+    assert "behind schedule" not in html[html.index("Alma Active") : html.index("Boris Behind")]
+
+
+def test_the_grace_period_after_joining_is_configurable(app, setup):
+    alma, boris = setup["ids"]
+    _set_targets(app, setup["cohort"], {"first-steps": 1})
+    with app.app_context():
+        db.session.execute(sa.update(Membership).values(joined_at=utcnow() - timedelta(days=5)))
+        db.session.commit()
+    # The target came 4 days after they joined: inside the default 7-day grace period...
+    assert not any("behind" in kinds for kinds in _risks(app, setup["cohort"]).values())
+    # ...but an operator with a 2-day grace period counts it.
+    app.config["LMS_AT_RISK_GRACE_DAYS"] = 2
+    assert all("behind" in kinds for kinds in _risks(app, setup["cohort"]).values())
+
+
+def test_someone_who_finished_everything_is_not_inactive(app, client, setup):
+    login(client, setup["learners"][0])
+    complete_with_quiz(client)
+    client.post(
+        "/courses/sample-course/second-steps/complete",
+        data={"csrf_token": csrf_token(client, "/courses/sample-course/second-steps")},
+    )
+    logout(client)
+    with app.app_context():
+        from lms.progress.models import ModuleVisit
+        from lms.quizzes.models import Attempt
+
+        month_ago = utcnow() - timedelta(days=30)
+        db.session.execute(sa.update(Membership).values(joined_at=month_ago - timedelta(days=1)))
+        db.session.execute(sa.update(ModuleVisit).values(last_visited_at=month_ago))
+        db.session.execute(sa.update(Attempt).values(submitted_at=month_ago, started_at=month_ago))
+        db.session.commit()
+    risks = _risks(app, setup["cohort"])
+    assert risks["Alma Active"] == []  # 100 % done a month ago: nothing to chase
+    assert "inactive" in risks["Boris Behind"]  # nothing done for a month
