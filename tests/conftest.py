@@ -172,6 +172,71 @@ def post_form(client, url: str, data: dict | None = None, token_from: str = "/lo
 
 
 @pytest.fixture
+def mailbox(app, monkeypatch):
+    """Mail is 'configured' and every message lands in this list as (to, subject, body)."""
+    from lms import mail
+
+    sent = []
+    app.config["LMS_MAIL_SERVER"] = "smtp.example.org"
+    monkeypatch.setattr(
+        mail, "send_mail", lambda to, subject, body: sent.append((to, str(subject), body))
+    )
+    return sent
+
+
+def wait_for_mail():
+    """Let the background mail threads of the last request finish."""
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "lms-mail":
+            thread.join(5)
+
+
+class _Records(__import__("logging").Handler):
+    def __init__(self):
+        super().__init__()
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def signup_link(client, data: dict):
+    """POST the sign-up form; returns (response, path of the emailed link or None).
+
+    Without a mail server the testing app logs the link, as development does.
+    """
+    import logging
+
+    handler = _Records()
+    logger = logging.getLogger("lms.accounts.views")
+    logger.addHandler(handler)
+    try:
+        response = post_form(client, "/signup", data, token_from="/signup")
+    finally:
+        logger.removeHandler(handler)
+    links = [
+        m.group(1)
+        for r in handler.records
+        if (m := re.search(r"https?://[^/\s]+(/signup/confirm/\S+)", r.getMessage()))
+    ]
+    return response, (links[-1] if links else None)
+
+
+def sign_up(client, data: dict):
+    """Sign up as a person would: the form, then the link in the email, then its button.
+
+    Returns the last response: the redirect after the account is made, or the page that
+    refused the form (422).
+    """
+    response, link = signup_link(client, data)
+    if link is None:
+        return response
+    return post_form(client, link, {}, token_from=link)
+
+
+@pytest.fixture
 def make_user(app):
     """Create a user: ``make_user(role="facilitator", email=...)``."""
     counter = {"n": 0}

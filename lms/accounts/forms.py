@@ -1,13 +1,12 @@
 """Sign-up, sign-in, password and account settings forms."""
 
 from flask_babel import lazy_gettext as _l
-from lms.forms import LmsForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from lms.accounts.passwords import MAX_PASSWORD_LENGTH, password_problem
-from lms.accounts.services import find_user_by_email
+from lms.forms import LmsForm
 from lms.i18n.services import ui_languages
 from lms.organisations.forms import AboutYouFields
 
@@ -67,12 +66,17 @@ def language_field(default="en") -> SelectField:
     )
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class SignupForm(AboutYouFields, LmsForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
     )
     email = EmailField(
         _l("Email address"),
+        filters=[_strip],  # an address pasted with a space around it
         validators=[
             DataRequired(_l("Please enter your email address.")),
             Email(_l("This does not look like an email address.")),
@@ -83,12 +87,11 @@ class SignupForm(AboutYouFields, LmsForm):
     confirm = confirm_field()
     # The language the page is shown in: signing up must not switch the UI to English.
     locale = language_field(default=_page_language)
+    # No check whether the address is taken: the answer must not tell (see views.signup).
 
-    def validate_email(self, field):
-        if find_user_by_email(field.data) is not None:
-            raise ValidationError(
-                _l("An account with this email address already exists. Sign in instead?")
-            )
+
+class ConfirmSignupForm(LmsForm):
+    """The one button of a sign-up link (a POST, so that opening the link creates nothing)."""
 
 
 class LoginForm(LmsForm):

@@ -115,3 +115,23 @@ class EndedLogin(db.Model):
     #: The sign-in's key, as in the user id Flask-Login keeps (``<issued>.<random>``).
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class SignupRequest(db.Model):
+    """A sign-up waiting for its email address to be confirmed (no account exists yet).
+
+    The link's token is stored only as its SHA-256; the row is used once and removed, and rows
+    older than :data:`lms.accounts.services.SIGNUP_MAX_AGE` are purged at the next sign-up.
+    """
+
+    __tablename__ = "signup_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    #: The optional "About you" answers: organisation id or name, country, gender.
+    about: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

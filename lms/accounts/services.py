@@ -4,12 +4,13 @@ Flush, never commit."""
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from lms.accounts.models import ROLES, User
+from lms.accounts.models import ROLES, SignupRequest, User
 from lms.accounts.passwords import password_problem
 from lms.audit.services import record_event
 from lms.extensions import db, login_manager
@@ -136,6 +137,107 @@ _DUMMY_HASH = (
     "0f0e3a5f1e6e8b0f2f4b0e0d6c5c2e1e7c7f7e1b3c1f6f0a3a6d6a2e3b7a8c9d"
     "0f0e3a5f1e6e8b0f2f4b0e0d6c5c2e1e7c7f7e1b3c1f6f0a3a6d6a2e3b7a8c9d"
 )
+
+
+#: A sign-up link works for this long, and only once.
+SIGNUP_MAX_AGE = 24 * 3600
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class SignupOutcome:
+    """What :func:`request_signup` did; the page shows the same in every case."""
+
+    #: The link to send when the address is new (``None`` when it already has an account).
+    token: str | None = None
+    #: The existing account when the address is taken (it gets a "someone tried" email).
+    existing: User | None = None
+
+
+def request_signup(
+    email: str, name: str, password: str, locale: str = "en", about: dict | None = None
+) -> SignupOutcome:
+    """Keep a sign-up until its address is confirmed; nothing tells whether it is taken.
+
+    The password is checked and hashed in either case, so both take the same time. A new
+    request for the same address replaces the previous one (and its link).
+    """
+    email = normalise_email(email)
+    check_new_password(password, email, name)
+    from werkzeug.security import generate_password_hash
+
+    password_hash = generate_password_hash(password, method="scrypt")
+    from lms.extensions import utcnow
+
+    db.session.execute(
+        sa.delete(SignupRequest).where(
+            sa.or_(
+                SignupRequest.email == email,
+                SignupRequest.created_at < utcnow() - timedelta(seconds=SIGNUP_MAX_AGE),
+            )
+        )
+    )
+    existing = find_user_by_email(email)
+    if existing is not None:
+        return SignupOutcome(existing=existing)
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        SignupRequest(
+            token_hash=_token_hash(token),
+            email=email,
+            name=name.strip(),
+            password_hash=password_hash,
+            locale=locale if locale in LANGUAGES else "en",
+            about=about or {},
+        )
+    )
+    db.session.flush()
+    return SignupOutcome(token=token)
+
+
+def signup_request_for_token(token: str) -> SignupRequest | None:
+    """The waiting sign-up a link was made for, or ``None`` (bad, expired, used or taken)."""
+    from lms.extensions import utcnow
+
+    if not token or len(token) > 100:
+        return None
+    pending = db.session.scalar(
+        sa.select(SignupRequest).where(SignupRequest.token_hash == _token_hash(token))
+    )
+    if pending is None:
+        return None
+    if pending.created_at < utcnow() - timedelta(seconds=SIGNUP_MAX_AGE):
+        return None
+    if find_user_by_email(pending.email) is not None:
+        return None  # someone confirmed another sign-up, or an admin made the account, first
+    return pending
+
+
+def confirm_signup(pending: SignupRequest) -> User:
+    """Make the learner account of a confirmed sign-up (once: the request is removed)."""
+    user = User(
+        email=pending.email,
+        name=pending.name,
+        role="learner",
+        locale=pending.locale,
+        password_hash=pending.password_hash,
+    )
+    about = pending.about or {}
+    from lms.organisations.models import Organisation
+
+    organisation_id = about.get("organisation_id")
+    if organisation_id and db.session.get(Organisation, organisation_id) is not None:
+        user.organisation_id = organisation_id  # unless it was removed since
+    user.organisation_name = about.get("organisation_name") or ""
+    user.country = about.get("country") or ""
+    user.gender = about.get("gender") or ""
+    db.session.delete(pending)
+    db.session.add(user)
+    db.session.flush()
+    return user
 
 
 def create_invited_user(email: str, name: str, locale: str = "en") -> User:

@@ -41,3 +41,13 @@ def apply_about(form, user) -> None:
     user.organisation_name = (form.organisation_name.data or "").strip()
     user.country = form.country.data or ""
     user.gender = form.gender.data or ""
+
+
+def about_answers(form) -> dict:
+    """The answers as plain data, kept with a sign-up until its address is confirmed."""
+    return {
+        "organisation_id": form.organisation_id.data or None,
+        "organisation_name": (form.organisation_name.data or "").strip(),
+        "country": form.country.data or "",
+        "gender": form.gender.data or "",
+    }

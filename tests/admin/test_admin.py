@@ -9,7 +9,7 @@ from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.audit.services import record_event
 from lms.extensions import db
-from tests.conftest import login, post_form
+from tests.conftest import login, post_form, sign_up
 
 
 @pytest.fixture
@@ -225,9 +225,8 @@ def test_sign_in_events_are_written_without_the_password(app, client, make_user)
 def test_signup_and_cli_record_user_created(app, client, runner):
     from lms.cli import main
 
-    post_form(
+    sign_up(
         client,
-        "/signup",
         {
             "name": "Mila",
             "email": "mila@example.org",
@@ -235,7 +234,6 @@ def test_signup_and_cli_record_user_created(app, client, runner):
             "confirm": "tulips and lathes",
             "locale": "en",
         },
-        token_from="/signup",
     )
     runner.invoke(
         main,

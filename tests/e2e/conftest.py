@@ -313,3 +313,36 @@ FOCUS_JS = """
           html: el.outerHTML.slice(0, 160)};
 }
 """
+
+
+class SignupLinks:
+    """Catches the sign-up links the live server logs (it has no mail server), as the person
+    would find them in their inbox."""
+
+    def __init__(self):
+        import logging
+
+        class Handler(logging.Handler):
+            def __init__(self, links):
+                super().__init__()
+                self.links = links
+
+            def emit(self, record):
+                match = re.search(r"https?://[^/\s]+(/signup/confirm/\S+)", record.getMessage())
+                if match:
+                    self.links.append(match.group(1))
+
+        self.links: list[str] = []
+        self._handler = Handler(self.links)
+        self._logger = logging.getLogger("lms.accounts.views")
+
+    def __enter__(self):
+        self._logger.addHandler(self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        self._logger.removeHandler(self._handler)
+
+    def latest(self) -> str:
+        assert self.links, "no sign-up link was sent"
+        return self.links[-1]

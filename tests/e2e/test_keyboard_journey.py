@@ -8,7 +8,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import FOCUS_JS, PASSWORD, language
+from tests.e2e.conftest import FOCUS_JS, PASSWORD, SignupLinks, language
 from tests.e2e.course import as_displayed, layout_on, right_answers, shortest_course
 
 
@@ -113,7 +113,11 @@ def test_learner_journey_with_the_keyboard_alone(journey_page, shots, locale):
     keys.tab_to("#password", backwards=True)  # back to check, then on again
     keys.tab_to('main form[action="/signup"] button[type="submit"]')
     shots(page, "sign-up")
-    keys.enter()
+    with SignupLinks() as mail:
+        keys.enter()
+        expect(page.locator("#signup-sent")).to_be_visible()
+    page.goto(mail.latest())  # the link in the email
+    keys.activate("#confirm-signup")
     expect(page.locator('form[action="/logout"]')).to_have_count(1)
 
     keys.activate(f'main a[href="{course.url()}"]')

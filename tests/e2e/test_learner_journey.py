@@ -5,7 +5,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PASSWORD, language
+from tests.e2e.conftest import PASSWORD, SignupLinks, language
 from tests.e2e.course import answer_with_mouse, journey_course, shortest_course
 
 
@@ -18,7 +18,12 @@ def sign_up(page: Page, locale: str) -> str:
     page.fill("#confirm", PASSWORD)
     if page.locator(f'#locale option[value="{language(locale)}"]').count():
         page.select_option("#locale", language(locale))
-    page.click('main form[action="/signup"] button[type="submit"]')
+    with SignupLinks() as mail:
+        page.click('main form[action="/signup"] button[type="submit"]')
+        expect(page.locator("#signup-sent")).to_be_visible()
+    # The address is confirmed from the link in the email, with one button.
+    page.goto(mail.latest())
+    page.click("#confirm-signup")
     return email
 
 

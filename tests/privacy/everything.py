@@ -84,6 +84,10 @@ def fill_every_table(app, client, make_user, make_cohort) -> Filled:
                 Rsvp(meeting_id=future.id, user_id=boris, answer="yes"),
             ]
         )
+        # A visitor's sign-up waiting for its emailed link.
+        from lms.accounts.services import request_signup
+
+        request_signup("visitor@example.org", "Vera Visitor", "a visitor's long password")
         # A sign-in failure that typed her address (as a sign-in log would record it).
         record_event("login.failure", actor=None, target=None, email=alma_email, reason="password")
         record_event("login.success", actor=db.session.get(_user_model(), alma), target=None)

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
-from tests.conftest import PASSWORD, csrf_token, login, logout, post_form
+from tests.conftest import PASSWORD, csrf_token, login, logout, post_form, sign_up
 from tests.privacy.everything import REFLECTION, fill_every_table
 
 CONFIRM = {"password": PASSWORD, "confirm": "y"}
@@ -152,9 +152,8 @@ def test_a_deleted_account_is_signed_out_and_cannot_sign_in(app, client, filled)
 def test_the_email_address_can_sign_up_again(app, client, filled):
     login(client, filled.learner_email)
     delete_own_account(client)
-    response = post_form(
+    response = sign_up(
         client,
-        "/signup",
         {
             "name": "Alma Again",
             "email": filled.learner_email,
@@ -162,7 +161,6 @@ def test_the_email_address_can_sign_up_again(app, client, filled):
             "confirm": "a brand new password",
             "locale": "en",
         },
-        token_from="/signup",
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     html = client.get("/me/learning").get_data(as_text=True)
