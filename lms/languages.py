@@ -18,6 +18,9 @@ LANGUAGES = {
     "hu": "Magyar",
 }
 
-UI_LANGUAGES = {code: LANGUAGES[code] for code in ("en", "it", "de", "sl")}
+#: A language joins this list only with a complete catalogue (tests/test_i18n.py checks it).
+UI_LANGUAGES = {
+    code: LANGUAGES[code] for code in ("en", "it", "de", "sl", "hr", "cs", "sk", "pl", "hu")
+}
 
 TRANSLATION_LANGUAGES = ("it", *(code for code in LANGUAGES if code not in ("en", "it")))

@@ -14,12 +14,13 @@ from lms.accounts.models import User
 from lms.extensions import db
 from lms.i18n.catalogues import TRANSLATIONS_DIR, catalogue_reports, placeholders
 from lms.i18n.services import LANGUAGE_COOKIE
+from lms.languages import UI_LANGUAGES
 from lms.organisations.models import Organisation
 from lms.templating import date_only, minutes_label, percent, points_label
 from tests.conftest import csrf_token, login, post_form
 
-#: Languages whose UI we ship complete; the rest are "ready for more" and fall back to English.
-SHIPPED = ("it", "de", "sl")
+#: Languages whose UI we offer: each must be complete (the test below), the rest fall back to English.
+SHIPPED = tuple(code for code in UI_LANGUAGES if code != "en")
 #: How many plural forms each catalogue must declare (gettext's rules for each language).
 PLURAL_FORMS = {"it": 2, "de": 2, "sl": 4, "hr": 3, "cs": 3, "sk": 3, "pl": 3, "hu": 2}
 
@@ -59,7 +60,7 @@ def test_each_shipped_language_names_its_page_in_its_own_language(client):
 
 
 def test_unknown_or_unfinished_language_falls_back_to_english(client):
-    for header in ("xx", "hu-HU,hu;q=0.9", ""):
+    for header in ("xx", "fr-FR,fr;q=0.9", ""):
         html = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
         assert html_lang(html) == "en-GB"
         assert "<h1>Sign in</h1>" in html
@@ -76,11 +77,13 @@ def test_saved_setting_wins_over_the_browser(app, client, make_user):
     assert "Mein Lernen" in html
 
 
-def test_saved_language_without_a_catalogue_falls_back_to_the_browser(app, client, make_user):
+def test_saved_language_no_longer_offered_falls_back_to_the_browser(app, client, make_user):
     user_id, email = make_user("learner")
     with app.app_context():
-        db.session.get(User, user_id).locale = "hr"  # offered at sign-up, not yet translated
+        db.session.get(User, user_id).locale = "de"
         db.session.commit()
+    # The operator offers fewer languages (LMS_LANGUAGES=it,sl) than the person once chose.
+    app.config["LMS_LANGUAGES"] = {c: UI_LANGUAGES[c] for c in ("en", "it", "sl")}
     login(client, email)
     html = client.get("/me/learning", headers={"Accept-Language": "sl"}).get_data(as_text=True)
     assert html_lang(html) == "sl"
@@ -264,19 +267,43 @@ def test_invited_learners_get_the_cohorts_language(app, client, make_user, make_
         assert nina.locale == "it"
 
 
-def test_translations_status_counts_what_is_left_per_language(runner):
+def test_translations_status_says_100_percent_for_every_offered_language(runner):
     from lms.cli import main
 
-    result = runner.invoke(main, ["translations", "status", "--verbose"])
+    result = runner.invoke(main, ["translations", "status"])
     assert result.exit_code == 0, result.output
-    assert re.search(
-        r"^sl: (\d+) of \1 translated, 0 untranslated, 0 fuzzy, 0 with wrong placeholders "
-        r"\(4 plural forms\)$",
-        result.output,
-        re.M,
-    ), result.output
-    assert re.search(r"^hu: 0 of \d+ translated", result.output, re.M)
+    for language in SHIPPED:
+        assert re.search(
+            rf"^{language}: (\d+) of \1 translated \(100 %\), 0 untranslated, 0 fuzzy, "
+            rf"0 with wrong placeholders \({PLURAL_FORMS[language]} plural forms\), offered$",
+            result.output,
+            re.M,
+        ), result.output
+
+
+def test_translations_status_lists_what_a_translator_has_left(runner, tmp_path):
+    """On a translator's copy where Czech lost two messages and a plural form."""
+    import shutil
+
+    from lms.cli import main
+
+    copy = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS_DIR, copy, ignore=shutil.ignore_patterns("*.mo"))
+    po = copy / "cs" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    text = re.sub(r'(msgid "Sign in"\nmsgstr )".+"', r'\1""', text, count=1)
+    text = re.sub(r'(msgid "Sign out"\nmsgstr )".+"', r'\1""', text, count=1)
+    # Czech needs three plural forms: a catalogue with only two is not complete.
+    text, removed = re.subn(r'\nmsgstr\[2\] ".*"', "", text, count=1)
+    assert removed == 1
+    po.write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["translations", "status", "-v", "--directory", str(copy)])
+    assert result.exit_code == 0, result.output
+    line = re.search(r"^cs: (\d+) of (\d+) translated \((\d+) %\), 3 untranslated", result.output, re.M)
+    assert line, result.output
+    assert int(line.group(1)) == int(line.group(2)) - 3 and int(line.group(3)) < 100
     assert "  untranslated: Sign in\n" in result.output
+    assert "  untranslated: Sign out\n" in result.output
 
 
 def test_calendar_feed_speaks_its_readers_language(app):
@@ -309,9 +336,9 @@ def test_operators_can_offer_fewer_languages_but_not_unfinished_ones(tmp_path):
 
     offered = load_config(str(tmp_path), {"LMS_LANGUAGES": "it, sl"})["LMS_LANGUAGES"]
     assert offered == {"en": "English", "it": "Italiano", "sl": "Slovenščina"}
-    assert list(load_config(str(tmp_path), {})["LMS_LANGUAGES"]) == ["en", "it", "de", "sl"]
-    with pytest.raises(ConfigError, match="hr"):
-        load_config(str(tmp_path), {"LMS_LANGUAGES": "it,hr"})
+    assert list(load_config(str(tmp_path), {})["LMS_LANGUAGES"]) == list(UI_LANGUAGES)
+    with pytest.raises(ConfigError, match="fr"):
+        load_config(str(tmp_path), {"LMS_LANGUAGES": "it,fr"})
 
 
 def test_catalogue_check_reports_each_kind_of_problem(tmp_path):

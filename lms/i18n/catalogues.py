@@ -27,7 +27,7 @@ class CatalogueReport:
 
     language: str
     total: int = 0
-    #: msgids with an empty translation (or an empty plural form).
+    #: msgids with an empty translation (or an empty or missing plural form).
     untranslated: list[str] = field(default_factory=list)
     #: msgids marked fuzzy: a guess from a similar old string, waiting for review.
     fuzzy: list[str] = field(default_factory=list)
@@ -60,7 +60,8 @@ def check_catalogue(path: Path, language: str) -> CatalogueReport:
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         label = ids[0]
-        if not all(strings):
+        if not all(strings) or (len(ids) > 1 and len(strings) < catalog.num_plurals):
+            # a plural needs every form the language's rule can pick, not only the first two
             report.untranslated.append(label)
             continue
         if message.fuzzy:

@@ -56,8 +56,11 @@ def test_an_unknown_language_or_empty_name_is_refused_beside_the_field(learner_c
     assert 'id="profile-name-error"' in html and 'id="profile-locale-error"' in html
 
 
-def test_only_languages_the_interface_speaks_are_offered(learner_client):
-    """Choosing Croatian before its catalogue exists would silently change nothing."""
+def test_only_languages_the_interface_speaks_are_offered(app, learner_client):
+    """Choosing a language the operator does not offer would silently change nothing."""
+    html = learner_client.get("/account").get_data(as_text=True)
+    assert all(f'value="{code}"' in html for code in app.config["LMS_LANGUAGES"])
+    app.config["LMS_LANGUAGES"] = {"en": "English", "sl": "Slovenščina"}  # LMS_LANGUAGES=sl
     html = learner_client.get("/account").get_data(as_text=True)
     assert 'value="sl"' in html and 'value="hr"' not in html
 

@@ -7,6 +7,7 @@ import pytest
 
 from lms.cohorts.models import Meeting
 from lms.extensions import db, utcnow
+from lms.languages import UI_LANGUAGES
 from tests.conftest import csrf_token, login
 
 #: What each recorded answer means, in each language's words (a second reader's check).
@@ -15,16 +16,40 @@ MEANINGS = {
     "it": {"yes": "Sì", "maybe": "Forse", "no": "No"},
     "de": {"yes": "Ja", "maybe": "Vielleicht", "no": "Nein"},
     "sl": {"yes": "Da", "maybe": "Morda", "no": "Ne"},
+    "hr": {"yes": "Da", "maybe": "Možda", "no": "Ne"},
+    "cs": {"yes": "Ano", "maybe": "Možná", "no": "Ne"},
+    "sk": {"yes": "Áno", "maybe": "Možno", "no": "Nie"},
+    "pl": {"yes": "Tak", "maybe": "Może", "no": "Nie"},
+    "hu": {"yes": "Igen", "maybe": "Talán", "no": "Nem"},
 }
 ANSWERS = {
     "it": {"maybe": "Forse", "no": "No, non posso esserci"},
     "de": {"maybe": "Vielleicht", "no": "Nein, ich kann nicht kommen"},
     "sl": {"maybe": "Morda", "no": "Ne, ne morem priti"},
+    "hr": {"maybe": "Možda", "no": "Ne, ne mogu doći"},
+    "cs": {"maybe": "Možná", "no": "Ne, nemohu přijít"},
+    "sk": {"maybe": "Možno", "no": "Nie, nemôžem prísť"},
+    "pl": {"maybe": "Może", "no": "Nie, nie mogę przyjść"},
+    "hu": {"maybe": "Talán", "no": "Nem, nem tudok eljönni"},
 }
-TAKEN = {"it": "1 posto occupato su 25", "de": "1 von 25 Plätzen belegt", "sl": "Zasedeno 1 mesto od 25"}
+TAKEN = {
+    "it": "1 posto occupato su 25",
+    "de": "1 von 25 Plätzen belegt",
+    "sl": "Zasedeno 1 mesto od 25",
+    "hr": "1 od 25 mjesta zauzeto",
+    "cs": "Obsazená místa: 1 z 25",
+    "sk": "Obsadené miesta: 1 z 25",
+    "pl": "Zajęte miejsca: 1 z 25",
+    "hu": "25 helyből 1 foglalt",
+}
 
 
-@pytest.mark.parametrize("language", ["en", "it", "de", "sl"])
+def test_every_offered_language_has_its_meanings_checked_here():
+    assert set(MEANINGS) == set(UI_LANGUAGES)
+    assert set(ANSWERS) | {"en"} == set(UI_LANGUAGES) and set(TAKEN) | {"en"} == set(UI_LANGUAGES)
+
+
+@pytest.mark.parametrize("language", list(UI_LANGUAGES))
 def test_each_rsvp_button_records_what_it_says(app, make_user, make_cohort, language):
     fac_id, _ = make_user("facilitator")
     learner_id, email = make_user()

@@ -174,3 +174,30 @@ def test_every_paginated_list_clamps_absurd_page_numbers(app, make_user, make_co
             response = client.get(f"{url}?page={page}")
             assert response.status_code == 200, (url, page, response.status_code)
     assert re.search("page", client.get("/admin/users?page=99999999999999999999").get_data(as_text=True))
+
+
+def test_every_form_of_the_app_checks_for_control_characters(app):
+    """The class, not the instances: any form a feature defines inherits ``LmsForm``, so any new
+    field is checked too. (Forms on pages the tests above do not visit are covered this way.)"""
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+
+    import lms
+    from lms.forms import LmsForm
+
+    for info in pkgutil.walk_packages(lms.__path__, "lms."):
+        if info.name.endswith(("gunicorn_conf", "__main__", ".wsgi")):  # wsgi builds an app
+            continue
+        importlib.import_module(info.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    forms = [c for c in subclasses(FlaskForm) if c.__module__.startswith("lms.")]
+    assert len(forms) > 20  # the app's forms were really found
+    plain = sorted(f"{c.__module__}.{c.__name__}" for c in forms if not issubclass(c, LmsForm))
+    assert plain == [], f"these forms skip the control-character check: {plain}"
