@@ -398,3 +398,17 @@ def test_committed_template_holds_every_message_of_the_source(tmp_path):
         f"lms/translations/messages.pot is out of date: run `make translations`.\n"
         f"New in the code: {missing[:20]}\nNo longer in the code: {stale[:20]}"
     )
+
+
+def test_authored_tables_are_named_in_the_readers_language(app):
+    """The scrolling box around a table is labelled when the page is shown, not when the
+    content was published (in whatever language the sync ran)."""
+    from lms.content.render import Renderer
+    from lms.templating import content_html
+
+    html = Renderer().render("| a | b |\n|---|---|\n| 1 | 2 |\n").html
+    with app.test_request_context(), force_locale("de"):
+        shown = str(content_html(html))
+    assert 'role="region" aria-label="Tabelle"' in shown and "<table>" in shown
+    with app.test_request_context():
+        assert 'aria-label="Data table"' in str(content_html(html))
