@@ -60,6 +60,18 @@ def content_html(html: str | None):
     return Markup(html)  # noqa: S704 - sanitized by lms.content.render when it was published  # nosec B704
 
 
+def list_text(items) -> str:
+    """``["a", "b", "c"]`` -> "a, b and c", "a, b und c", "a, b és c": the locale's own list."""
+    from babel.lists import format_list
+    from flask_babel import get_locale
+
+    words = [str(item) for item in items or ()]
+    if not words:
+        return ""
+    locale = str(get_locale() or "en")
+    return format_list(words, locale="en_GB" if locale == "en" else locale)  # British English
+
+
 def percent(value) -> str:
     """A share out of 100 (``75`` or ``75.4``) as the locale writes it: ``75%``, ``75 %``."""
     if value is None:
@@ -189,6 +201,7 @@ def init_templating(app) -> None:
         plural_count=plural_count,
         points=points_label,
         content_html=content_html,
+        list_text=list_text,
     )
 
     @app.context_processor

@@ -412,3 +412,16 @@ def test_authored_tables_are_named_in_the_readers_language(app):
     assert 'role="region" aria-label="Tabelle"' in shown and "<table>" in shown
     with app.test_request_context():
         assert 'aria-label="Data table"' in str(content_html(html))
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [("en", "Design, Robotics and Textiles"), ("de", "Design, Robotics und Textiles"),
+     ("hu", "Design, Robotics és Textiles"), ("pl", "Design, Robotics i Textiles")],
+)
+def test_lists_read_as_the_language_writes_them(app, language, expected):
+    from lms.templating import list_text
+
+    with app.test_request_context(), force_locale(language):
+        assert list_text(["Design", "Robotics", "Textiles"]) == expected
+        assert list_text(["Design"]) == "Design" and list_text([]) == ""
