@@ -61,7 +61,8 @@ test: $(STAMP) $(MO_FILES)
 bandit: $(STAMP)
 	$(BIN)/bandit -q -r lms -ll
 
-## fuzz: the hostile-input tests with thousands of examples (>= 10,000 requests; a few minutes)
+## fuzz: the hostile-input tests with thousands of examples: >= 10,000 requests in-process (who may
+## change what) and >= 10,000 over HTTP to gunicorn in production mode (tests/fuzz/test_gunicorn.py)
 fuzz: $(STAMP)
 	LMS_FUZZ_PROFILE=fuzz-long $(BIN)/python -m pytest -q -p no:cacheprovider \
 		tests/fuzz tests/content/test_hostile_files.py tests/content/test_render.py

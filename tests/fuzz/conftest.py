@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.fuzz.world import STATS, build_world
+from tests.fuzz.world import GUNICORN, STATS, build_world
 
 
 @pytest.fixture(scope="session")
@@ -18,11 +18,12 @@ def world(tmp_path_factory):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not STATS["requests"]:
-        return
-    statuses = ", ".join(f"{code}: {n}" for code, n in sorted(STATS["statuses"].items()))
-    terminalreporter.write_line(
-        f"fuzz: {STATS['requests']} requests, {len(STATS['endpoints'])} endpoints, "
-        f"{STATS['server_errors']} server errors"
-    )
-    terminalreporter.write_line(f"fuzz: status codes {statuses}")
+    for label, stats in (("fuzz", STATS), ("fuzz (gunicorn, production)", GUNICORN)):
+        if not stats["requests"]:
+            continue
+        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(stats["statuses"].items()))
+        terminalreporter.write_line(
+            f"{label}: {stats['requests']} requests, {len(stats['endpoints'])} endpoints, "
+            f"{stats['server_errors']} server errors"
+        )
+        terminalreporter.write_line(f"{label}: status codes {statuses}")

@@ -34,8 +34,9 @@ _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 #: Tables only an admin may change, whoever the rows name.
 ADMIN_ONLY_TABLES = {"cohort_facilitators"}
-#: Tables any request may add rows to (recording a refused sign-in is not a change of data).
-APPEND_ONLY_TABLES = {"audit_events"}
+#: Tables any request may add rows to: recording a refused sign-in, a signed-out session (its
+#: key names nobody) or a sign-up waiting for its emailed link is not a change of anyone's data.
+APPEND_ONLY_TABLES = {"audit_events", "ended_logins", "signup_requests"}
 #: Columns of a user's own row that only an admin may change.
 ADMIN_ONLY_USER_COLUMNS = {"role"}
 
@@ -482,6 +483,8 @@ def _discover_forms(world: World) -> None:
 
 #: What the fuzzer saw, printed at the end of the run (see ``tests/fuzz/conftest.py``).
 STATS = {"requests": 0, "endpoints": set(), "statuses": {}, "server_errors": 0}
+#: The same over HTTP to gunicorn (tests/fuzz/test_gunicorn.py, ``make fuzz`` only).
+GUNICORN = {"requests": 0, "endpoints": set(), "statuses": {}, "server_errors": 0, "failures": []}
 
 
 def all_routes():
