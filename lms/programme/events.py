@@ -2,7 +2,7 @@
 moves up on cancellation, and the registrant's .ics.
 
 Mail goes through :mod:`lms.mail` for now (logged in development); the notifications feature
-(issue 16) should take over in :func:`_notify` (kinds: event registration confirmation, seat
+(issue 16) should take over in :func:`notify_registrant` (kinds: event registration confirmation, seat
 offered from the waiting list).
 """
 
@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
 
+from lms import mail
 from lms.extensions import db, utcnow
-from lms.mail import send_mail
 from lms.programme.models import Event, EventRegistration
 
 
@@ -61,8 +61,8 @@ def is_full(event: Event) -> bool:
     return event.capacity is not None and seats_taken(event) >= event.capacity
 
 
-def _notify(reg: EventRegistration, subject: str, lines: list[str]) -> None:
-    send_mail(reg.email, subject, "\n\n".join(lines))
+def notify_registrant(reg: EventRegistration, subject: str, lines: list[str]) -> None:
+    mail.send_mail(reg.email, subject, "\n\n".join(lines))
 
 
 def _links(reg):
@@ -94,7 +94,7 @@ def register(event: Event, name: str, email: str, organisation: str, country: st
         reg.token = secrets.token_urlsafe(32)
     db.session.flush()
     confirm, cancel = _links(reg)
-    _notify(
+    notify_registrant(
         reg,
         _("Please confirm your registration: %(title)s", title=event.title),
         [
@@ -142,7 +142,7 @@ def promote(event: Event) -> EventRegistration | None:
     nxt.status = "confirmed"
     db.session.flush()
     _confirm_link, cancel_link = _links(nxt)
-    _notify(
+    notify_registrant(
         nxt,
         _("A place is free for you: %(title)s", title=event.title),
         [_("A place became free and is now yours."), _("To cancel, use this link:"), cancel_link],

@@ -1,9 +1,11 @@
-"""Forms of the public event pages."""
+"""Forms of the public event pages and of the organisers' pages."""
 
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from lms.cohorts.forms import MeetingForm, MultiCheckboxField
 from lms.forms import LmsForm
-from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
 
 
 class RegistrationForm(LmsForm):
@@ -24,3 +26,42 @@ class RegistrationForm(LmsForm):
 
 class ConfirmForm(LmsForm):
     """A button: links in email are opened by scanners, so changing state needs a POST."""
+
+
+class EventForm(MeetingForm):
+    """Schedule a public event: the session form's date, times, zone, place, link and capacity,
+    and what an event has besides."""
+
+    prepare = None
+    follow_up = None
+    notes = None
+    organiser_id = SelectField(
+        _l("Organised by"),
+        coerce=int,
+        validators=[DataRequired(_l("Please choose the organising partner."))],
+    )
+    kind = SelectField(_l("Kind of event"), choices=[])
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("What happens, who it is for, what to bring."),
+    )
+    languages = MultiCheckboxField(_l("Languages spoken"), choices=[])
+    partners = MultiCheckboxField(_l("Co-organising partners"), coerce=int, choices=[])
+
+    def validate_languages(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one language."))
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class CheckinForm(LmsForm):
+    email = EmailField(
+        _l("The email address you registered with"),
+        filters=[_strip],  # typed on a phone in the room, often with a trailing space
+        validators=[DataRequired(_l("Please give your email address.")),
+                    Email(_l("Please give a valid email address.")), Length(max=254)],
+    )

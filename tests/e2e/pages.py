@@ -34,6 +34,8 @@ class Site:
     cohort: int
     at_risk_learner: int
     past_meeting: int
+    event: int = 0  #: a public event (with registrations) the admin organises
+    event_checkin: str = ""  #: its self check-in path
 
 
 def build_site(live_app, language: str = "en") -> Site:
@@ -128,6 +130,7 @@ def build_site(live_app, language: str = "en") -> Site:
         cohorts.record_attendance(
             past, {learner.id: "present", behind.id: "absent"}, facilitator.id
         )
+        event = _public_event(language)
         db.session.commit()
         return Site(
             course=journey.slug,
@@ -143,7 +146,52 @@ def build_site(live_app, language: str = "en") -> Site:
             cohort=cohort.id,
             at_risk_learner=behind.id,
             past_meeting=past.id,
+            event=event.id,
+            event_checkin=f"/events/{event.id}/checkin/{event.checkin_token}",
         )
+
+
+def _public_event(language: str):
+    """An Info Day by a partner, with people who have a place, one waiting and one checked in."""
+    import secrets
+
+    from lms.organisations.models import Organisation
+    from lms.programme.models import Event, EventRegistration
+
+    partner = Organisation(
+        name=f"Creative Hub ({language})", short_name="CH", country="SI", kind="cci", is_partner=True
+    )
+    db.session.add(partner)
+    db.session.flush()
+    now = utcnow()
+    event = Event(
+        organiser_id=partner.id,
+        kind="info_day",
+        title="Info Day Ljubljana",
+        description="Meet the partners.",
+        starts_at=now + dt.timedelta(days=9),
+        ends_at=now + dt.timedelta(days=9, hours=3),
+        timezone="Europe/Ljubljana",
+        place="Trubarjeva 1, Ljubljana",
+        capacity=2,
+        languages="sl,en",
+        checkin_token=secrets.token_urlsafe(16),
+    )
+    db.session.add(event)
+    db.session.flush()
+    for n, (name, status, attendance) in enumerate(
+        (("Nina Novak", "confirmed", "present"), ("Luka Kovač", "confirmed", ""),
+         ("Eva Horvat", "waiting", ""))
+    ):
+        db.session.add(
+            EventRegistration(
+                event_id=event.id, name=name, email=f"guest{n}-{language}@example.org",
+                organisation="Studio", country="SI", status=status, attendance=attendance,
+                attendance_source="self" if attendance else "", token=secrets.token_urlsafe(16),
+                confirmed_at=now,
+            )
+        )
+    return event
 
 
 def _submit_empty(page: Page) -> Response:
@@ -225,6 +273,12 @@ PAGE_TYPES = [
     PageType(
         "class-list-import", "facilitator", lambda s: f"/facilitate/cohorts/{s.cohort}/import"
     ),
+    PageType("organise-events", "admin", lambda s: "/organise/events"),
+    PageType("organise-event", "admin", lambda s: f"/organise/events/{s.event}"),
+    PageType("event-form", "admin", lambda s: f"/organise/events/{s.event}/edit"),
+    PageType("event-attendance", "admin", lambda s: f"/organise/events/{s.event}/attendance"),
+    PageType("event-checkin-code", "admin", lambda s: f"/organise/events/{s.event}/checkin-code"),
+    PageType("event-checkin", "anonymous", lambda s: s.event_checkin),
     PageType("admin-users", "admin", lambda s: "/admin/users"),
     PageType("admin-user", "admin", lambda s: f"/admin/users/{s.at_risk_learner}"),
     PageType("admin-audit-log", "admin", lambda s: "/admin/audit"),

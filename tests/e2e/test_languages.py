@@ -21,7 +21,7 @@ LOCALES = {"it": "it-IT", "de": "de-DE", "sl": "sl-SI", "hr": "hr-HR", "cs": "cs
 MAIN_PAGES = [
     "catalogue", "sign-in-error", "sign-up-errors", "course", "module", "quiz",
     "quiz-result-failed", "my-learning", "my-sessions", "account", "dashboard",
-    "cohort-matrix", "attendance", "session-form", "admin-users",
+    "cohort-matrix", "attendance", "session-form", "admin-users", "event-attendance",
 ]
 
 #: Visible text and accessible labels, except inside an element marked as another language
