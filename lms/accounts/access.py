@@ -28,8 +28,9 @@ def role_required(allowed):
     return decorator
 
 
-#: Facilitators and admins only (each cohort is then checked by ``load_cohort_or_404``).
-facilitator_required = role_required(lambda user: user.is_facilitator)
+#: Facilitators, partner managers (who run their partners' cohorts) and admins; each cohort is
+#: then checked by ``load_cohort_or_404``.
+facilitator_required = role_required(lambda user: user.is_facilitator or user.is_partner_manager)
 #: Administrators only.
 admin_required = role_required(lambda user: user.is_admin)
 

@@ -26,7 +26,7 @@ from lms.cohorts.models import (
 )
 from lms.courses.models import Course, Module
 from lms.extensions import db, utcnow
-from lms.organisations.services import partner_for
+from lms.organisations.services import partner_for, partner_ids_of
 from lms.progress.models import Completion, ModuleVisit
 from lms.quizzes.models import Attempt, AttemptAnswer, Quiz
 
@@ -51,12 +51,30 @@ def cohorts_for(user, include_archived: bool = False) -> list[Cohort]:
     if not include_archived:
         query = query.where(Cohort.archived_at.is_(None))
     if not user.is_admin:
-        query = query.join(CohortFacilitator).where(CohortFacilitator.user_id == user.id)
+        facilitated = sa.select(CohortFacilitator.cohort_id).where(
+            CohortFacilitator.user_id == user.id
+        )
+        managed = _managed_partner_ids(user)
+        query = query.where(
+            sa.or_(Cohort.id.in_(facilitated), Cohort.partner_id.in_(managed))
+            if managed
+            else Cohort.id.in_(facilitated)
+        )
     return list(db.session.scalars(query))
 
 
+def _managed_partner_ids(user) -> list[int]:
+    """A partner manager's partner organisations: they run every cohort of those partners."""
+    if not user.is_partner_manager:
+        return []
+    return partner_ids_of(user.id, role="manager")
+
+
 def can_facilitate(user, cohort: Cohort) -> bool:
+    """Admins any cohort; facilitators their own; partner managers their partners' cohorts."""
     if user.is_admin:
+        return True
+    if cohort.partner_id in _managed_partner_ids(user):
         return True
     return (
         db.session.scalar(
