@@ -57,17 +57,13 @@ def report():
     partner_ids = visible_partner_ids(current_user)
     figures = ind.compute(start, end, partner_ids)
     # Per period: participations and completions (chart and table).
-    series = []
-    for i, (s, e) in enumerate(ind.periods()):
-        series.append(
-            (
-                i,
-                s,
-                e,
-                ind.count_participations(s, e, partner_ids),
-                ind.count_completions(s, e, partner_ids),
-            )
+    spans = ind.periods()
+    series = [
+        (i, s, e, participations, completions)
+        for i, ((s, e), (participations, completions)) in enumerate(
+            zip(spans, ind.counts_per_period(spans, partner_ids), strict=True)
         )
+    ]
     by_code = {f.code: f for f in figures}
     country_rows = [
         (country_name(code) if code != "—" else code, count)

@@ -200,3 +200,19 @@ def test_the_query_count_does_not_grow_with_learners(app, client, programme, mak
             cohorts.add_member(cohort, db.session.get(User, uid))
         db.session.commit()
     assert count() == before
+
+
+def test_the_per_period_chart_counts_equal_one_count_per_period(app, programme):
+    """Two grouped queries give the chart's figures; they equal a COUNT per period."""
+    from lms.programme import indicators as ind
+
+    with app.app_context():
+        spans = ind.periods() + [(dt.date(2025, 1, 1), dt.date(2026, 12, 31))]
+        for partner_ids in (None, [programme["alpha"]], [programme["beta"]], []):
+            grouped = ind.counts_per_period(spans, partner_ids)
+            each = [
+                (ind.count_participations(s, e, partner_ids), ind.count_completions(s, e, partner_ids))
+                for s, e in spans
+            ]
+            assert grouped == each, partner_ids
+        assert sum(c for _p, c in ind.counts_per_period(spans, None)) > 0
