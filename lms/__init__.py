@@ -199,6 +199,7 @@ def _configure_sqlite(engine) -> None:
 def _register_blueprints(app: Flask) -> None:
     # Views register their routes on import; blueprints are registered after.
     import lms.accounts.views
+    import lms.admin.organisations
     import lms.admin.views
     import lms.api.views
     import lms.audit.models
@@ -211,6 +212,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.pages.views
     import lms.privacy.views
     import lms.programme.models
+    import lms.programme.organise
     import lms.programme.public
     import lms.programme.views
     import lms.progress.views

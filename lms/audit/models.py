@@ -24,6 +24,11 @@ EVENT_LABELS = {
     "user.deleted": _l("Account deleted"),
     "data.exported": _l("Data downloaded"),
     "cohort.exported": _l("Cohort results exported"),
+    "signup.requested": _l("Sign-up requested"),
+    "organisation.created": _l("Organisation added"),
+    "organisation.changed": _l("Organisation changed"),
+    "organisation.staff_added": _l("Linked to an organisation"),
+    "organisation.staff_removed": _l("Unlinked from an organisation"),
 }
 
 

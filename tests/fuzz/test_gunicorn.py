@@ -15,18 +15,17 @@ import sqlite3
 from urllib.parse import quote
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from werkzeug.test import EnvironBuilder
 
-from tests.faults.harness import Gunicorn
-from tests.fuzz.test_requests import PROFILE, ROUTES, _body, _build_path, _headers, _query
-from tests.fuzz.world import GUNICORN, METHODS, ROLES
+if os.environ.get("LMS_FUZZ_PROFILE") != "fuzz-long":
+    pytest.skip("make fuzz sends these to a real gunicorn (a few minutes)", allow_module_level=True)
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("LMS_FUZZ_PROFILE") != "fuzz-long",
-    reason="make fuzz sends these to a real gunicorn (a few minutes)",
-)
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from werkzeug.test import EnvironBuilder  # noqa: E402
+
+from tests.faults.harness import Gunicorn  # noqa: E402
+from tests.fuzz.test_requests import PROFILE, ROUTES, _body, _build_path, _headers, _query  # noqa: E402
+from tests.fuzz.world import GUNICORN, METHODS, ROLES  # noqa: E402
 
 
 @pytest.fixture(scope="module")
