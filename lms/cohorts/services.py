@@ -54,7 +54,7 @@ def cohorts_for(user, include_archived: bool = False) -> list[Cohort]:
         facilitated = sa.select(CohortFacilitator.cohort_id).where(
             CohortFacilitator.user_id == user.id
         )
-        managed = _managed_partner_ids(user)
+        managed = managed_partner_ids(user)
         query = query.where(
             sa.or_(Cohort.id.in_(facilitated), Cohort.partner_id.in_(managed))
             if managed
@@ -63,7 +63,7 @@ def cohorts_for(user, include_archived: bool = False) -> list[Cohort]:
     return list(db.session.scalars(query))
 
 
-def _managed_partner_ids(user) -> list[int]:
+def managed_partner_ids(user) -> list[int]:
     """A partner manager's partner organisations: they run every cohort of those partners."""
     if not user.is_partner_manager:
         return []
@@ -74,7 +74,7 @@ def can_facilitate(user, cohort: Cohort) -> bool:
     """Admins any cohort; facilitators their own; partner managers their partners' cohorts."""
     if user.is_admin:
         return True
-    if cohort.partner_id in _managed_partner_ids(user):
+    if cohort.partner_id in managed_partner_ids(user):
         return True
     return (
         db.session.scalar(

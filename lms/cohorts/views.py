@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts import services as accounts
-from lms.accounts.access import admin_required, facilitator_required
+from lms.accounts.access import facilitator_required, role_required
 from lms.accounts.models import User
 from lms.accounts.sessions import start_session
 from lms.audit.services import record_event
@@ -233,7 +233,7 @@ def risk_text(kind: str, detail: str) -> str:
 # --- cohorts: create, edit, targets, members ------------------------------------------------
 
 
-def _fill_cohort_choices(form: CohortForm) -> None:
+def _fill_cohort_choices(form: CohortForm, cohort_=None) -> None:
     form.courses.choices = [(c.id, c.title) for c in published_courses()]
     facilitators = db.session.scalars(
         sa.select(User)
@@ -241,15 +241,34 @@ def _fill_cohort_choices(form: CohortForm) -> None:
         .order_by(User.name)
     )
     form.facilitators.choices = [(u.id, f"{u.name} ({u.email})") for u in facilitators]
-    form.partner_id.choices = partner_choices()
+    choices = partner_choices()
+    if not current_user.is_admin and current_user.is_partner_manager:
+        # A partner manager runs their own partners' cohorts: they cannot hand one to another.
+        own = set(cohorts.managed_partner_ids(current_user))
+        if cohort_ is not None:
+            own.add(cohort_.partner_id)
+        choices = [(value, label) for value, label in choices if value in own]
+    form.partner_id.choices = choices
+
+
+def _may_assign_facilitators(cohort_=None) -> bool:
+    """Admins, and partner managers for their own partners' cohorts."""
+    if current_user.is_admin:
+        return True
+    own = cohorts.managed_partner_ids(current_user)
+    return bool(own) and (cohort_ is None or cohort_.partner_id in own)
 
 
 @bp.route("/facilitate/cohorts/new", methods=["GET", "POST"])
-@admin_required
+@role_required(lambda user: user.is_admin or user.is_partner_manager)
 def new_cohort():
-    """Admins create cohorts and assign their facilitators."""
+    """Admins (any partner) and partner managers (their own partners) create cohorts and
+    assign their facilitators."""
     form = CohortForm()
     _fill_cohort_choices(form)
+    if not form.partner_id.choices:
+        flash(_("You are not a manager of any partner organisation yet."), "error")
+        return redirect(url_for("cohorts.dashboard"))
     if request.method == "GET":
         form.facilitators.data = []
         form.courses.data = []
@@ -273,7 +292,7 @@ def new_cohort():
             "success",
         )
         return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id))
-    return render_template("cohorts/cohort_form.html", form=form, cohort=None), (
+    return render_template("cohorts/cohort_form.html", form=form, cohort=None, may_assign=True), (
         422 if form.errors else 200
     )
 
@@ -281,26 +300,30 @@ def new_cohort():
 @bp.route("/facilitate/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
 @facilitator_required
 def edit_cohort(cohort_id: int):
-    """Facilitators manage their cohorts; only admins change who facilitates."""
+    """Facilitators manage their cohorts; admins and the partner's managers change who
+    facilitates."""
     cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
     form = CohortForm(obj=cohort_)
-    _fill_cohort_choices(form)
+    _fill_cohort_choices(form, cohort_)
+    may_assign = _may_assign_facilitators(cohort_)
     if request.method == "GET":
         form.courses.data = [cc.course_id for cc in cohort_.courses]
         form.facilitators.data = [f.user_id for f in cohort_.facilitators]
-    if not current_user.is_admin:
+    if not may_assign:
         form.facilitators.data = [f.user_id for f in cohort_.facilitators]
     if form.validate_on_submit():
         for name in ("name", "language", "starts_on", "ends_on", "join_open"):
             setattr(cohort_, name, getattr(form, name).data)
         cohort_.partner = partner_for(form.partner_id.data)
         cohorts.set_courses(cohort_, form.courses.data or [])
-        if current_user.is_admin:
+        if may_assign:
             cohorts.set_facilitators(cohort_, form.facilitators.data or [])
         db.session.commit()
         flash(_("Cohort saved."), "success")
         return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id))
-    return render_template("cohorts/cohort_form.html", form=form, cohort=cohort_), (
+    return render_template(
+        "cohorts/cohort_form.html", form=form, cohort=cohort_, may_assign=may_assign
+    ), (
         422 if form.errors else 200
     )
 

@@ -1,10 +1,12 @@
 """A partner manager runs every cohort of their own partner organisation, and nothing of
 another partner's (issue 14, item 2)."""
 
+import sqlalchemy as sa
+
 from lms.cohorts.models import Cohort
 from lms.extensions import db
 from lms.organisations.models import Organisation, OrganisationStaff
-from tests.conftest import login
+from tests.conftest import login, post_form
 
 
 def _partner_of(app, cohort_id, name, country):
@@ -41,3 +43,45 @@ def test_a_partner_manager_runs_their_partners_cohorts_only(app, client, make_us
     learner = app.test_client()
     login(learner, learner_email)
     assert learner.get("/facilitate").status_code == 403  # learners still cannot facilitate
+
+
+def test_a_partner_manager_creates_cohorts_and_assigns_facilitators_for_their_partner_only(
+    app, client, make_user, make_cohort
+):
+    fac_id, fac_email = make_user("facilitator", name="Fia Facilitator")
+    seed = make_cohort([], [], name="Seed")
+    ljubljana = _partner_of(app, seed, "Creative Hub Ljubljana", "SI")
+    other = make_cohort([], [], name="Other")
+    brno = _partner_of(app, other, "Brno Tech Hub", "CZ")
+    manager_id, manager_email = make_user("partner_manager")
+    with app.app_context():
+        db.session.add(OrganisationStaff(organisation_id=ljubljana, user_id=manager_id, role="manager"))
+        db.session.commit()
+    login(client, manager_email)
+    form = client.get("/facilitate/cohorts/new").get_data(as_text=True)
+    assert "Creative Hub Ljubljana" in form and "Brno Tech Hub" not in form
+    data = {"name": "Ljubljana autumn", "partner_id": str(ljubljana), "language": "sl",
+            "starts_on": "2026-09-01", "ends_on": "2026-12-20", "facilitators": [str(fac_id)]}
+    response = post_form(client, "/facilitate/cohorts/new", data, token_from="/facilitate/cohorts/new")
+    assert response.status_code == 302
+    refused = post_form(client, "/facilitate/cohorts/new", {**data, "name": "Not ours", "partner_id": str(brno)},
+                        token_from="/facilitate/cohorts/new")
+    assert refused.status_code == 422
+    with app.app_context():
+        cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == "Ljubljana autumn"))
+        assert cohort.partner_id == ljubljana
+        assert [f.user_id for f in cohort.facilitators] == [fac_id]
+        assert db.session.scalar(sa.select(Cohort).where(Cohort.name == "Not ours")) is None
+        cohort_id = cohort.id
+    # The facilitator runs it, but cannot change who facilitates; the manager can.
+    facilitator = app.test_client()
+    login(facilitator, fac_email)
+    url = f"/facilitate/cohorts/{cohort_id}/edit"
+    assert 'name="facilitators"' not in facilitator.get(url).get_data(as_text=True)
+    post_form(facilitator, url, {**data, "facilitators": []}, token_from=url)
+    with app.app_context():
+        assert [f.user_id for f in db.session.get(Cohort, cohort_id).facilitators] == [fac_id]
+    post_form(client, url, {**data, "name": "Ljubljana autumn 2026", "facilitators": []}, token_from=url)
+    with app.app_context():
+        cohort = db.session.get(Cohort, cohort_id)
+        assert cohort.name == "Ljubljana autumn 2026" and cohort.facilitators == []
