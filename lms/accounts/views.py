@@ -54,7 +54,12 @@ LOGIN_LIMIT = "10 per minute;60 per hour"
 #: The per-account ceiling over all addresses, much higher: only a distributed guessing
 #: campaign reaches it (docs/security.md, "Rate limits").
 LOGIN_ACCOUNT_CEILING = "100 per hour;300 per day"
-SIGNUP_LIMIT = "5 per minute;20 per hour"
+#: Sign-ups per address: a workshop room of 30 people behind one router signs up (and confirms)
+#: within a few minutes, retries included (docs/security.md, "Rate limits").
+SIGNUP_ADDRESS_LIMIT = "40 per minute;200 per hour"
+#: Sign-ups per email address, over all addresses: one person does not need more; it also
+#: caps the confirmation mail anyone can send to one inbox.
+SIGNUP_EMAIL_LIMIT = "5 per minute;20 per hour"
 RESET_REQUEST_LIMIT = "5 per minute;20 per hour"
 RESET_SUBMIT_LIMIT = "10 per minute;30 per hour"
 #: Password changes on the account page (guessing the current password).
@@ -68,8 +73,8 @@ def _failed(response) -> bool:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(SIGNUP_LIMIT, methods=["POST"])
-@limiter.limit(SIGNUP_LIMIT, key_func=_account_key, methods=["POST"])
+@limiter.limit(SIGNUP_ADDRESS_LIMIT, methods=["POST"])
+@limiter.limit(SIGNUP_EMAIL_LIMIT, key_func=_account_key, methods=["POST"])
 def signup():
     """Ask for an account: a link confirms the address before the account exists.
 
@@ -150,7 +155,7 @@ def _send_already_registered(user) -> None:
 
 
 @bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
-@limiter.limit(SIGNUP_LIMIT, methods=["POST"])
+@limiter.limit(SIGNUP_ADDRESS_LIMIT, methods=["POST"])
 def confirm_signup(token: str):
     """The link in the sign-up email: one button makes the account and signs it in.
 
