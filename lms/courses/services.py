@@ -157,3 +157,32 @@ def localize_modules(course: Course, modules, language: str) -> list[Localized]:
             )
         }
     return [Localized(m, found.get(m.id), language, course.language) for m in modules]
+
+
+def course_languages(courses, counts: dict[int, int]) -> dict[int, list[str]]:
+    """Per course: its own language, then every language all its current modules are
+    translated into (one query), in the order of :data:`lms.languages.LANGUAGES`."""
+    from lms.courses.models import ModuleTranslation
+    from lms.languages import LANGUAGES
+
+    ids = [c.id for c in courses]
+    translated: dict[int, set[str]] = {}
+    if ids:
+        rows = db.session.execute(
+            sa.select(
+                Module.course_id,
+                ModuleTranslation.language,
+                sa.func.count(sa.distinct(ModuleTranslation.module_id)),
+            )
+            .join(Module, Module.id == ModuleTranslation.module_id)
+            .where(Module.course_id.in_(ids), Module.archived_at.is_(None))
+            .group_by(Module.course_id, ModuleTranslation.language)
+        )
+        for course_id, language, modules in rows:
+            if counts.get(course_id) and modules >= counts[course_id]:
+                translated.setdefault(course_id, set()).add(language)
+    return {
+        c.id: [c.language or "en"]
+        + [code for code in LANGUAGES if code in translated.get(c.id, ()) and code != c.language]
+        for c in courses
+    }

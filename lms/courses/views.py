@@ -20,6 +20,7 @@ from lms.courses import bp
 from lms.courses.services import (
     content_language,
     course_by_slugs,
+    course_languages,
     current_modules,
     language_in_sentence,
     load_course_or_404,
@@ -30,6 +31,7 @@ from lms.courses.services import (
     published_courses,
 )
 from lms.extensions import db, will_write
+from lms.languages import LANGUAGES
 from lms.progress import services as progress
 from lms.quizzes.services import best_attempt, current_quiz, quizzes_by_module
 
@@ -59,10 +61,17 @@ def catalogue():
     standing = (
         progress.progress_by_course(current_user.id, ids) if current_user.is_authenticated else {}
     )
+    languages = course_languages(courses, counts)
     courses = localize_courses(courses, content_language())
     groups = [(a, [c for c in courses if c.area == a]) for a in AREAS if area in (None, a)]
     return render_template(
-        "courses/catalogue.html", groups=groups, counts=counts, standing=standing, area=area
+        "courses/catalogue.html",
+        groups=groups,
+        counts=counts,
+        standing=standing,
+        area=area,
+        languages=languages,
+        language_names=LANGUAGES,
     )
 
 
