@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from lms import ConfigError, create_app
 from lms.extensions import db
 from tests.content.test_checker import COURSE, edit
+from tests.conftest import login
 
 
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, monkeypatch):
@@ -52,7 +53,7 @@ def test_migrations_match_the_models(tmp_path, monkeypatch):
     """Fails when a model changed without a migration (run `make migration m=...`)."""
     from flask_migrate import downgrade, upgrade
 
-    from tests.conftest import SERVER_URL, throwaway_database
+    from tests.conftest import login, SERVER_URL, throwaway_database
 
     if SERVER_URL:
         url, drop = throwaway_database(SERVER_URL)
@@ -114,11 +115,24 @@ def test_preview_shows_a_saved_change_on_the_next_page_load(preview_app, content
     assert "Freshly renamed" in client.get("/").get_data(as_text=True)
 
 
-def test_preview_shows_problems_on_the_page_instead_of_an_error(preview_app, content_dir):
-    client = preview_app.test_client()
+def test_preview_shows_problems_to_admins_instead_of_an_error(preview_app, content_dir, make_user):
+    """Issue 13, item 12: the banner is for authors (admins), with a page of its own."""
+    _, admin_email = make_user("admin")
+    _, learner_email = make_user("learner")
     edit(content_dir, f"{COURSE}/course.md", "level: beginner", "level: expert")
-    response = client.get("/")
+    anonymous = preview_app.test_client()
+    response = anonymous.get("/")
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "Content problems" in html
-    assert f"{COURSE}/course.md:4" in html and "Sample course" in html
+    assert response.status_code == 200 and "Sample course" in html
+    assert "Content problems" not in html
+    learner = preview_app.test_client()
+    login(learner, learner_email)
+    assert "Content problems" not in learner.get("/").get_data(as_text=True)
+    assert learner.get("/admin/content").status_code == 403
+    admin = preview_app.test_client()
+    login(admin, admin_email)
+    html = admin.get("/").get_data(as_text=True)
+    assert "Content problems" in html and f"{COURSE}/course.md:4" in html
+    assert 'href="/admin/content"' in html
+    page = admin.get("/admin/content").get_data(as_text=True)
+    assert f"{COURSE}/course.md:4" in page and "content-problems-title" not in page

@@ -184,3 +184,15 @@ def audit():
         event_labels={kind: str(label) for kind, label in EVENT_LABELS.items()},
         actors=admin.users_by_id(e.actor_id for e in page.items),
     )
+
+
+@bp.route("/content")
+@admin_required
+def content_problems():
+    """Every problem the live preview found in ``content/``, as ``path:line: message``."""
+    problems = current_app.extensions.get("lms_content_problems") or []
+    return render_template(
+        "admin/content_problems.html",
+        problems=problems,
+        autosync=current_app.config.get("LMS_CONTENT_AUTOSYNC"),
+    )
