@@ -361,6 +361,8 @@ NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 
 #: Learners per page of the matrix.
 PAGE_SIZE = 100
+#: Questions the per-module page lists as the hardest.
+HARDEST_QUESTIONS = 3
 
 
 @dataclass(slots=True)
@@ -794,7 +796,8 @@ class ModuleReport:
     learners: int
     completed: int
     average_score: int | None
-    #: Graded questions, hardest first: [{"id", "prompt", "prompt_html", "wrong_rate", "answers"}]
+    #: The three hardest graded questions (see module_report for the order):
+    #: [{"id", "prompt", "prompt_html", "wrong_rate", "answers"}]
     questions: list[dict]
     #: Members without a completion, by name: [(user, Cell)]
     not_completed: list[tuple[User, Cell]]
@@ -887,7 +890,13 @@ def module_report(cohort: Cohort, course: Course, module: Module) -> ModuleRepor
                 "answers": answers,
             }
         )
-    questions.sort(key=lambda q: (-q["wrong_rate"], q["id"]))
+    # The three hardest: the highest share of wrong answers; on a tie, the question answered
+    # more often (more evidence), then the one earlier in the quiz. Never-missed ones are left out.
+    position = {question_id: n for n, question_id in enumerate(asked)}
+    questions.sort(
+        key=lambda q: (-q["wrong_rate"], -q["answers"], position.get(q["id"], len(position)))
+    )
+    questions = [q for q in questions if q["wrong_rate"] > 0][:HARDEST_QUESTIONS]
 
     not_completed = []
     for user in users:

@@ -23,7 +23,7 @@ def test_cohort_page_links_each_module_to_its_statistics(client, worked):
     assert f'<a href="{url}">First steps</a>' in page
     row = page[page.index(url) :].split("</tr>")[0]
     assert "50%" in row  # completed by one learner of two; best scores 100% and 0%
-    assert "Hardest questions" not in page  # on each module's page only
+    assert "The three hardest questions" not in page  # on each module's page only
 
 
 def test_module_page_shows_rates_hardest_questions_and_who_is_left(client, worked):
@@ -32,7 +32,7 @@ def test_module_page_shows_rates_hardest_questions_and_who_is_left(client, worke
     ).get_data(as_text=True)
     assert "<h1>First steps</h1>" in page
     assert "1 / 2" in page  # completed
-    hardest = page[page.index("Hardest questions") : page.index("Not completed yet")]
+    hardest = page[page.index("The three hardest questions") : page.index("Not completed yet")]
     assert "Which is additive?" in hardest
     assert "67%" in hardest  # two wrong answers out of three
     assert "What did you learn?" not in hardest  # reflections are not graded
