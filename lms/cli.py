@@ -33,11 +33,16 @@ def _default_content_dir() -> str:
 
 
 def _display_path(root: Path, relative: str) -> str:
-    full = root / relative
-    try:
-        return os.path.relpath(full)
-    except ValueError:
-        return str(full)
+    from lms.content.problems import display_path
+
+    return display_path(root, relative)
+
+
+def _counted(count: int, word: str, plural: str | None = None) -> str:
+    """``1 area``, ``2 areas``, ``no quiz``."""
+    if count == 0:
+        return f"no {word}"
+    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 def _print_problems(tree) -> None:
@@ -51,10 +56,14 @@ def _print_problems(tree) -> None:
 
 def _summary_text(summary: dict) -> str:
     types = ", ".join(f"{k} {v}" for k, v in summary["questions_by_type"].items() if v)
-    text = (
-        f"{summary['areas']} areas, {summary['courses']} courses, "
-        f"{summary['modules']} modules, {summary['quizzes']} quizzes, "
-        f"{summary['questions']} questions"
+    text = ", ".join(
+        (
+            _counted(summary["areas"], "area"),
+            _counted(summary["courses"], "course"),
+            _counted(summary["modules"], "module"),
+            _counted(summary["quizzes"], "quiz", "quizzes"),
+            _counted(summary["questions"], "question"),
+        )
     )
     text = f"{text} ({types})" if types else text
     translations = _translations_text(summary.get("translations") or {})
@@ -111,14 +120,14 @@ def content_check(directory, as_json, strict):
         _print_problems(tree)
         if tree.errors:
             click.secho(
-                f"{len(tree.errors)} error(s) found; nothing is wrong with the rest "
-                f"({_summary_text(summary)}).",
+                f"{_counted(len(tree.errors), 'error')} (listed above): fix, then check "
+                f"again. Loaded without errors: {_summary_text(summary)}.",
                 fg="red",
                 err=True,
             )
         elif failed:
             click.secho(
-                f"{len(tree.warnings)} warning(s), which --strict counts as failures "
+                f"{_counted(len(tree.warnings), 'warning')}, which --strict counts as failures "
                 f"({_summary_text(summary)}).",
                 fg="red",
                 err=True,

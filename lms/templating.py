@@ -204,6 +204,13 @@ def init_templating(app) -> None:
         list_text=list_text,
     )
 
+    @app.template_global()
+    def content_path(problem) -> str:
+        """A problem's file as ``lms content check`` prints it (see problems.display_path)."""
+        from lms.content.problems import display_path
+
+        return display_path(current_app.config["LMS_CONTENT_DIR"], problem.path)
+
     @app.context_processor
     def _content_problems():
         problems = current_app.extensions.get("lms_content_problems") or []

@@ -209,13 +209,17 @@ def test_check_command_prints_problems_and_exits_1(content_dir, runner):
         )
         for line in lines
     ), lines
-    assert "1 error(s) found" in result.output
+    assert "1 error (listed above): fix, then check again. Loaded without errors:" in result.output
+    assert "1 areas" not in result.output and "error(s)" not in result.output
+    # Paths read the same in the CLI and on the site's banner: outside the current folder the
+    # path is absolute, so an editor opens it.
+    assert f"{content_dir.resolve()}/{COURSE}/course.md:4: " in result.output
 
 
 def test_check_command_summary_and_json(content_dir, runner):
     result = runner.invoke(main, ["content", "check", str(content_dir)])
     assert result.exit_code == 0, result.output
-    assert "OK: 2 areas, 2 courses, 3 modules, 1 quizzes, 2 questions" in result.output
+    assert "OK: 2 areas, 2 courses, 3 modules, 1 quiz, 2 questions" in result.output
     result = runner.invoke(main, ["content", "check", "--json", str(content_dir)])
     data = json.loads(result.output)
     assert data["ok"] is True
@@ -235,7 +239,7 @@ def test_check_accepts_a_single_course_folder_and_reports_only_its_problems(cont
     edit(content_dir, "trends/future-course/course.md", "level: intermediate", "level: x")
     result = runner.invoke(main, ["content", "check", str(content_dir / COURSE)])
     assert result.exit_code == 0, result.output
-    assert "1 areas, 1 courses, 2 modules" in result.output
+    assert "1 area, 1 course, 2 modules" in result.output
     result = runner.invoke(main, ["content", "check", str(content_dir / "trends/future-course")])
     assert result.exit_code == 1
 
