@@ -32,20 +32,64 @@ class ClassListError(ValueError):
     """The list as a whole cannot be read; the message says why."""
 
 
-def decode(raw: bytes) -> str:
-    if len(raw) > MAX_BYTES:
-        raise ClassListError(
-            _(
-                "The class list is larger than %(kb)d KB. Split it into smaller files.",
-                kb=MAX_BYTES // 1024,
-            )
+#: The code page Excel uses for "CSV" on Windows set up for each of the cohort's languages.
+WINDOWS_CODE_PAGES = {
+    "en": "cp1252", "it": "cp1252", "de": "cp1252",
+    "sl": "cp1250", "hr": "cp1250", "cs": "cp1250", "sk": "cp1250", "pl": "cp1250", "hu": "cp1250",
+}
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 (BOM)",
+    "utf-16": "UTF-16",
+    "cp1250": "Windows-1250",
+    "cp1252": "Windows-1252",
+}
+
+
+def _too_large() -> ClassListError:
+    return ClassListError(
+        _(
+            "The class list is larger than %(kb)d KB. Split it into smaller files.",
+            kb=MAX_BYTES // 1024,
         )
+    )
+
+
+def decode(raw: bytes, language: str = "en") -> tuple[str, str]:
+    """The text of an uploaded class list and the name of the encoding it was read in.
+
+    UTF-8 (with or without BOM) and UTF-16 (BOM) first; then the Windows code page a
+    spreadsheet program saves "CSV" in for the cohort's language (Excel in German or Italian:
+    Windows-1252; in Slovenian, Croatian, Czech, Slovak, Polish, Hungarian: Windows-1250), which
+    cannot be told apart from the bytes of a short list; then whatever charset-normalizer finds.
+    """
+    if len(raw) > MAX_BYTES:
+        raise _too_large()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace"), ENCODING_NAMES["utf-8-sig"]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), ENCODING_NAMES["utf-16"]
+        except UnicodeDecodeError:
+            pass
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8"), ENCODING_NAMES["utf-8"]
     except UnicodeDecodeError:
-        raise ClassListError(
-            _("The file is not UTF-8 text. In your spreadsheet program, save it as “CSV UTF-8”.")
-        ) from None
+        pass
+    if b"\x00" not in raw:
+        code_page = WINDOWS_CODE_PAGES.get(language, "cp1252")
+        try:
+            return raw.decode(code_page), ENCODING_NAMES[code_page]
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is not None and best.encoding:
+        return str(best), best.encoding.replace("_", "-").upper()
+    raise ClassListError(
+        _("The file is not UTF-8 text. In your spreadsheet program, save it as “CSV UTF-8”.")
+    )
 
 
 def parse_class_list(text: str, cohort_id: int) -> list[Row]:
@@ -126,8 +170,8 @@ def _check(cells: list[str], name: str, email: str) -> tuple[str | None, str]:
     """Why a row cannot be imported (``None`` when it can), and its normalised email."""
     from email_validator import EmailNotValidError, validate_email  # slow to import: lazily
 
-    if len(cells) < 2:
-        return _("Expected two columns: name, email."), email
+    if len(cells) < 2 or not email:
+        return _("The email address is missing."), email
     if len(cells) > 2 and any(cells[2:]):
         return _("Expected two columns: name, email; found %(n)d.", n=len(cells)), email
     if not name:

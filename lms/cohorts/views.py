@@ -401,13 +401,15 @@ def import_learners(cohort_id: int):
     """Class list import: preview first, then import every acceptable row in one go."""
     cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
     form = ImportForm()
-    rows, problem = None, None
+    rows, problem, encoding = None, None, None
     if form.validate_on_submit():
         text = form.csv_text.data or ""
         upload = request.files.get("csv_file")
         try:
             if upload and upload.filename:
-                text = classlist.decode(upload.read(classlist.MAX_BYTES + 1))
+                text, encoding = classlist.decode(
+                    upload.read(classlist.MAX_BYTES + 1), cohort_.language
+                )
             rows = classlist.parse_class_list(text, cohort_.id)
         except classlist.ClassListError as exc:
             problem = str(exc)
@@ -432,7 +434,12 @@ def import_learners(cohort_id: int):
     elif form.errors:
         problem = _("Your form expired. Please send the list again.")
     return render_template(
-        "cohorts/import.html", cohort=cohort_, form=form, rows=rows, problem=problem
+        "cohorts/import.html",
+        cohort=cohort_,
+        form=form,
+        rows=rows,
+        problem=problem,
+        encoding=encoding,
     ), 422 if problem else 200
 
 
