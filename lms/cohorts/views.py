@@ -37,6 +37,7 @@ from lms.cohorts.models import (
     ModuleTarget,
     Rsvp,
 )
+from lms.cohorts.rsvps import answers_of, who_is_coming
 from lms.courses.services import published_courses
 from lms.csvfile import csv_text
 from lms.errors import render_error
@@ -90,6 +91,10 @@ def cohort(cohort_id: int):
         "cohorts/cohort.html",
         cohort=cohort_,
         report=report,
+        coming=who_is_coming(
+            [m for m in report.meetings if not m.cancelled_at and m.ends_at >= utcnow()],
+            [r.user for r in report.rows],
+        ),
         page=page,
         module_stats=cohorts.module_stats(report),
         args=args,
@@ -502,6 +507,8 @@ def learner(cohort_id: int, user_id: int):
         report=report,
         attempts=attempts,
         attendance=cohorts.attendance_of(cohort_, [user_id]),
+        answers=answers_of(user_id, report.meetings),
+        now=utcnow(),
     )
 
 
@@ -672,6 +679,7 @@ def attendance(meeting_id: int):
         expected=expected,
         records=records,
         rsvps=rsvps,
+        coming=who_is_coming([meeting], [m.user for m in expected])[meeting.id],
         statuses=ATTENDANCE_STATUSES,
     )
 
