@@ -95,6 +95,7 @@ def cohort(cohort_id: int):
             [m for m in report.meetings if not m.cancelled_at and m.ends_at >= utcnow()],
             [r.user for r in report.rows],
         ),
+        now=utcnow(),
         page=page,
         module_stats=cohorts.module_stats(report),
         args=args,
@@ -617,6 +618,9 @@ def edit_meeting(meeting_id: int):
 def cancel_meeting(meeting_id: int):
     """Cancel a session after confirmation; it stays in calendars as cancelled."""
     meeting = cohorts.load_meeting_or_404(meeting_id, current_user)
+    if meeting.ends_at < utcnow() or meeting.cancelled_at is not None:
+        flash(_("This session is over or already cancelled: there is nothing to cancel."), "info")
+        return redirect(url_for("cohorts.cohort", cohort_id=meeting.cohort_id) + "#sessions")
     if request.method == "POST":
         meeting.cancelled_at = meeting.updated_at = utcnow()
         meeting.sequence = (meeting.sequence or 0) + 1

@@ -7,7 +7,7 @@ import pytest
 
 from lms.cohorts.models import Meeting, Rsvp
 from lms.extensions import db, utcnow
-from tests.conftest import login
+from tests.conftest import login, post_form
 
 
 @pytest.fixture
@@ -58,3 +58,20 @@ def test_the_learner_page_shows_their_answers(client, session_with_answers):
         html = client.get(f"/facilitate/cohorts/{s['cohort']}/learners/{s['people'][name]}").get_data(as_text=True)
         answers = html[html.index('id="learner-answers"') :].split("</ul>")[0]
         assert "Factory visit" in answers and f"): {word}</li>" in answers, answers
+
+
+def test_past_sessions_offer_no_cancel(app, client, session_with_answers):
+    s = session_with_answers
+    with app.app_context():
+        meeting = db.session.get(Meeting, s["meeting"])
+        meeting.starts_at = utcnow() - dt.timedelta(days=2, hours=2)
+        meeting.ends_at = utcnow() - dt.timedelta(days=2)
+        db.session.commit()
+    login(client, s["fac"])
+    html = client.get(f"/facilitate/cohorts/{s['cohort']}").get_data(as_text=True)
+    assert f"/facilitate/sessions/{s['meeting']}/cancel" not in html
+    response = post_form(client, f"/facilitate/sessions/{s['meeting']}/cancel", {},
+                         token_from=f"/facilitate/cohorts/{s['cohort']}")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Meeting, s["meeting"]).cancelled_at is None
