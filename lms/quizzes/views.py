@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from lms.certificates.services import issue_if_complete
+from lms.certificates.services import certificate_for, issue_if_complete
 from lms.content.quizformat import CREDIT_SLACK
 from lms.courses.services import (
     content_language,
@@ -190,6 +190,7 @@ def result(attempt_id: int):
         read=progress.is_read(attempt.user_id, module),
         best=best,
         following=following,
+        certificate=certificate_for(attempt.user_id, module.course_id) if module_done else None,
     )
 
 

@@ -67,3 +67,23 @@ def test_one_certificate_per_course(app, learner_client):
     learner_client.get("/courses/sample-course/")
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 1
+
+
+def test_the_quiz_result_that_completes_the_course_links_to_the_certificate(learner_client):
+    """Issue 13, item 3: the last step of a course, a passed quiz, leads to the certificate."""
+    post_form(
+        learner_client,
+        "/courses/sample-course/second-steps/complete",
+        token_from="/courses/sample-course/second-steps",
+    )
+    response = complete_with_quiz(learner_client)
+    html = learner_client.get(response.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'id="certificate-link" href="(/certificates/C4-[0-9A-Z-]+)"', html)
+    assert link, html
+    assert learner_client.get(link.group(1)).status_code == 200
+
+
+def test_a_result_before_the_course_is_complete_has_no_certificate_link(learner_client):
+    response = complete_with_quiz(learner_client)
+    html = learner_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="certificate-link"' not in html
