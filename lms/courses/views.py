@@ -148,6 +148,7 @@ def module(slug: str, module_slug: str):
         quiz=quiz,
         best=best_attempt(current_user.id, quiz) if quiz else None,
         read=progress.is_read(current_user.id, module),
+        statuses=progress.module_statuses(current_user.id, modules),
     )
 
 

@@ -31,3 +31,17 @@ def test_a_course_lists_the_languages_every_module_is_translated_into(app, clien
     html = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert languages_on_card(html) == ["en", "it"]
     assert "Verfügbar in:" in html and '<span lang="it">Italiano</span>' in html
+
+
+def test_the_module_page_shows_the_course_outline_with_status(learner_client):
+    """Issue 13, item 2: every module with its status, the current one marked."""
+    from tests.conftest import complete_with_quiz
+
+    complete_with_quiz(learner_client)
+    html = learner_client.get("/courses/sample-course/second-steps").get_data(as_text=True)
+    outline = html[html.index('id="course-outline"') : html.index("</details>", html.index('id="course-outline"'))]
+    first = outline[outline.index("First steps") :].split("</li>")[0]
+    second = outline[outline.index("Second steps") - 60 :].split("</li>")[0]
+    assert 'href="/courses/sample-course/first-steps"' in outline and "Completed" in first
+    assert 'aria-current="page"' in second and "In progress" in second
+    assert "Module 2 of 2" in outline

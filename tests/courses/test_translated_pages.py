@@ -74,7 +74,11 @@ def test_module_page_in_italian(italian_learner):
     assert 'href="second-steps#details"' in html  # links work as in the original
     assert "Corso di esempio" in html  # the breadcrumb's course title
     assert "translation-notice" not in html
-    content, pager = html.split('class="pager"')
+    # The course outline names every module (an untranslated one marked lang="en", as the
+    # pager does); the module itself is all Italian.
+    outline_end = html.index("</details>", html.index('id="course-outline"'))
+    assert 'lang="en">Second steps</a>' in html[:outline_end]
+    content, pager = html[outline_end:].split('class="pager"')
     assert 'lang="en"' not in content and "First steps" not in html
     assert '<span lang="en">Second steps</span>' in pager  # the next module is not translated
 
