@@ -4,6 +4,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import markdown
 from markdown.extensions import Extension
@@ -65,6 +66,39 @@ _LIST_START = re.compile(r"\s*(?:[-+=]|\d+[.)])(?:\s|$)")
 _IMG = re.compile(r'<img [^>]*src="([^"]+)"[^>]*>')
 
 
+def _page_ids() -> frozenset[str]:
+    """Every literal ``id`` the site's own templates use (``main``, ``finish``, ...)."""
+    root = Path(__file__).resolve().parent.parent
+    found = set()
+    for template in root.glob("**/templates/**/*.html"):
+        found.update(re.findall(r'\bid="([A-Za-z][\w-]*)"', template.read_text(encoding="utf-8")))
+    return frozenset(found)
+
+
+#: An authored heading or anchor may not take an id the page itself uses: a ``{#main}`` would
+#: hijack the skip link, a ``{#finish}`` the module's finish section.
+PAGE_IDS = _page_ids()
+_ID_ATTR = re.compile(r'\bid="([^"]*)"')
+
+
+def _keep_page_ids(html_text: str) -> tuple[str, dict[str, str]]:
+    """Rename authored ids that the page uses (``main`` -> ``content-main``), as GitHub does
+    with ``user-content-``; returns the HTML and the renames (for the table of contents)."""
+    renamed: dict[str, str] = {}
+
+    def rename(match: re.Match) -> str:
+        value = match.group(1)
+        if value in PAGE_IDS:
+            renamed[value] = f"content-{value}"
+            return f'id="content-{value}"'
+        return match.group(0)
+
+    html_text = _ID_ATTR.sub(rename, html_text)
+    for old, new in renamed.items():
+        html_text = html_text.replace(f'href="#{old}"', f'href="#{new}"')
+    return html_text, renamed
+
+
 def _enhance(html_text: str) -> str:
     """Touches applied after sanitizing (so they are ours, not the author's).
 
@@ -83,6 +117,13 @@ def _enhance(html_text: str) -> str:
 
     parts = re.split(r"(<a [^>]*>.*?</a>)", html_text, flags=re.DOTALL)
     return "".join(p if p.startswith("<a ") else _IMG.sub(wrap, p) for p in parts)
+
+
+def _renamed_toc(entries: list[dict], renamed: dict[str, str]) -> list[dict]:
+    return [
+        {**e, "id": renamed.get(e["id"], e["id"]), "children": _renamed_toc(e["children"], renamed)}
+        for e in entries
+    ]
 
 
 class Renderer:
@@ -120,7 +161,10 @@ class Renderer:
         body = self.md.convert(source)
         toc = _toc_entries(getattr(self.md, "toc_tokens", []))
         words = len(re.findall(r"\w+", re.sub(r"<[^>]+>", " ", body)))
-        return Rendered(html=_enhance(sanitize(body)), toc=toc, word_count=words)
+        html_text, renamed = _keep_page_ids(sanitize(body))
+        if renamed:
+            toc = _renamed_toc(toc, renamed)
+        return Rendered(html=_enhance(html_text), toc=toc, word_count=words)
 
     def render_inline(self, source: str | None) -> str:
         """Render a short text (a choice, a feedback); a lone paragraph loses its ``<p>``."""

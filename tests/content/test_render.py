@@ -205,3 +205,18 @@ def test_the_audit_itself_sees_unsafe_html():
         "a onclick",
         "<script>",
     ]
+
+
+def test_authored_ids_never_take_one_the_page_uses():
+    """Issue 12, item 8: ``{#main}`` would hijack the skip link, a "Finish" heading the
+    module's finish section; such ids get a ``content-`` prefix, links and contents follow."""
+    import re
+
+    from lms.content.render import PAGE_IDS, Renderer
+
+    assert {"main", "finish"} <= PAGE_IDS  # read from the templates themselves
+    rendered = Renderer().render("## Skip {#main}\n\n[back up](#main)\n\n## Finish\n\n## Per cominciare\n")
+    ids = re.findall(r'\bid="([^"]+)"', rendered.html)
+    assert ids == ["content-main", "content-finish", "per-cominciare"]
+    assert 'href="#content-main"' in rendered.html and 'href="#main"' not in rendered.html
+    assert [e["id"] for e in rendered.toc] == ["content-main", "content-finish", "per-cominciare"]
