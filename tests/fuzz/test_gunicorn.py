@@ -24,8 +24,8 @@ from hypothesis import strategies as st  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
 from tests.faults.harness import Gunicorn  # noqa: E402
-from tests.fuzz.test_requests import PROFILE, ROUTES, _body, _build_path, _headers, _query  # noqa: E402
-from tests.fuzz.world import GUNICORN, METHODS, ROLES  # noqa: E402
+from tests.fuzz.test_requests import PROFILE, ROUTES, draw_request  # noqa: E402
+from tests.fuzz.world import GUNICORN  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -104,14 +104,7 @@ def _forget_sign_outs(server) -> None:
 @given(data=st.data())
 def test_no_server_error_under_gunicorn(world, server, rule, endpoint, methods, data):
     _forget_sign_outs(server)
-    role = data.draw(st.sampled_from(ROLES), label="role")
-    allowed = [m for m in methods if m in METHODS] or methods
-    method = data.draw(st.sampled_from(allowed * 10 + ["PUT", "DELETE"]), label="method")
-    path = _build_path(data, rule, world.pools)
-    query = _query(data) if data.draw(st.booleans(), label="with query") else ""
-    url = path + ("?" + query if query else "")
-    kwargs = _body(data, world, endpoint, role) if method != "GET" else {}
-    headers = _headers(data)
+    role, method, url, kwargs, headers = draw_request(data, world, rule, endpoint, methods)
     cookie = world.people[role]["cookie"]
     if cookie:
         headers["Cookie"] = f"session={cookie}"

@@ -254,13 +254,8 @@ def _forget_sign_outs(world) -> None:
         db.session.commit()
 
 
-@pytest.mark.parametrize("rule, endpoint, methods", ROUTES, ids=[f"{e}:{r}" for r, e, _m in ROUTES])
-@settings(PROFILE)
-@given(data=st.data())
-def test_no_server_error_and_no_change_to_data_the_role_may_not_change(
-    world, rule, endpoint, methods, data
-):
-    _forget_sign_outs(world)  # each example starts with every role signed in (before any draw)
+def draw_request(data, world, rule: str, endpoint: str, methods) -> tuple:
+    """One generated request to ``rule``: (role, method, url, client keyword arguments, headers)."""
     role = data.draw(st.sampled_from(ROLES), label="role")
     allowed = [m for m in methods if m in METHODS] or methods
     method = data.draw(st.sampled_from(allowed * 10 + ["PUT", "DELETE"]), label="method")
@@ -268,7 +263,17 @@ def test_no_server_error_and_no_change_to_data_the_role_may_not_change(
     query = _query(data) if data.draw(st.booleans(), label="with query") else ""
     url = path + ("?" + query if query else "")
     kwargs = _body(data, world, endpoint, role) if method != "GET" else {}
-    headers = _headers(data)
+    return role, method, url, kwargs, _headers(data)
+
+
+@pytest.mark.parametrize("rule, endpoint, methods", ROUTES, ids=[f"{e}:{r}" for r, e, _m in ROUTES])
+@settings(PROFILE)
+@given(data=st.data())
+def test_no_server_error_and_no_change_to_data_the_role_may_not_change(
+    world, rule, endpoint, methods, data
+):
+    _forget_sign_outs(world)  # each example starts with every role signed in (before any draw)
+    role, method, url, kwargs, headers = draw_request(data, world, rule, endpoint, methods)
 
     client = world.app.test_client()
     if world.people[role]["cookie"]:
