@@ -81,8 +81,8 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
     """
     from lms.cohorts import services as cohorts
     from lms.cohorts.models import Cohort, Meeting
-    from lms.courses.models import Course
     from lms.collider.demo import create_collider_demo
+    from lms.courses.models import Course
     from lms.programme.demo import create_programme_demo
 
     if db.session.scalar(sa.select(Cohort.id).where(Cohort.name == DEMO_COHORT)):

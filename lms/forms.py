@@ -36,6 +36,11 @@ def control_problem(field) -> str | None:
     return None
 
 
+def strip_whitespace(value):
+    """A field filter: an address pasted or typed with a space around it is still the address."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class LmsForm(FlaskForm):
     """FlaskForm whose every text field is checked for control characters."""
 

@@ -9,8 +9,8 @@ from alembic.migration import MigrationContext
 
 from lms import ConfigError, create_app
 from lms.extensions import db
-from tests.content.test_checker import COURSE, edit
 from tests.conftest import login
+from tests.content.test_checker import COURSE, edit
 
 
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, monkeypatch):
@@ -53,7 +53,7 @@ def test_migrations_match_the_models(tmp_path, monkeypatch):
     """Fails when a model changed without a migration (run `make migration m=...`)."""
     from flask_migrate import downgrade, upgrade
 
-    from tests.conftest import login, SERVER_URL, throwaway_database
+    from tests.conftest import SERVER_URL, throwaway_database
 
     if SERVER_URL:
         url, drop = throwaway_database(SERVER_URL)

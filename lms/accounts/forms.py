@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from lms.accounts.passwords import MAX_PASSWORD_LENGTH, password_problem
-from lms.forms import LmsForm
+from lms.forms import LmsForm, strip_whitespace
 from lms.i18n.services import ui_languages
 from lms.organisations.forms import AboutYouFields
 
@@ -66,17 +66,13 @@ def language_field(default="en") -> SelectField:
     )
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class SignupForm(AboutYouFields, LmsForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
     )
     email = EmailField(
         _l("Email address"),
-        filters=[_strip],  # an address pasted with a space around it
+        filters=[strip_whitespace],  # an address pasted with a space around it
         validators=[
             DataRequired(_l("Please enter your email address.")),
             Email(_l("This does not look like an email address.")),

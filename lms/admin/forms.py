@@ -1,10 +1,11 @@
 """Forms of the admin area."""
 
 from flask_babel import lazy_gettext as _l
-from lms.forms import LmsForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, URLField
-from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, Length, Optional
+
+from lms.forms import LmsForm
 
 ROLE_LABELS = {
     "learner": _l("Learner"),

@@ -14,7 +14,6 @@ from lms.admin.forms import ROLE_LABELS, ConfirmForm, RoleForm
 from lms.audit.models import EVENT_LABELS
 from lms.extensions import db
 
-
 #: The highest page number asked of the database (far beyond any real list).
 MAX_PAGE = 100_000
 

@@ -14,7 +14,7 @@ from lms.courses.services import (
     published_courses,
 )
 from lms.errors import render_error
-from lms.extensions import db, limiter
+from lms.extensions import limiter
 from lms.languages import TRANSLATION_LANGUAGES
 from lms.progress import services as progress
 

@@ -3,7 +3,6 @@
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from lms.forms import LmsForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.accounts.forms import new_password_field
 from lms.accounts.services import LANGUAGES
+from lms.forms import LmsForm
 
 #: Zones offered first: the programme's countries.
 PROGRAMME_ZONES = (

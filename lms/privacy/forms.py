@@ -1,11 +1,11 @@
 """Forms for downloading one's data and deleting an account."""
 
 from flask_babel import lazy_gettext as _l
-from lms.forms import LmsForm
 from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from lms.accounts.passwords import MAX_PASSWORD_LENGTH
+from lms.forms import LmsForm
 
 #: Download formats: one JSON document, or a zip of CSV files.
 FORMATS = ("json", "csv")

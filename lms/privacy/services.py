@@ -17,7 +17,6 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate
-from lms.collider import privacy as collider_privacy
 from lms.cohorts.models import (
     Attendance,
     Cohort,
@@ -27,6 +26,7 @@ from lms.cohorts.models import (
     Membership,
     Rsvp,
 )
+from lms.collider import privacy as collider_privacy
 from lms.courses.models import Course, Module
 from lms.csvfile import csv_text
 from lms.extensions import db, utcnow

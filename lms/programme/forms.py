@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from lms.cohorts.forms import MeetingForm, MultiCheckboxField
-from lms.forms import LmsForm
+from lms.forms import LmsForm, strip_whitespace
 
 
 class RegistrationForm(LmsForm):
@@ -54,14 +54,10 @@ class EventForm(MeetingForm):
             raise ValidationError(_l("Choose at least one language."))
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class CheckinForm(LmsForm):
     email = EmailField(
         _l("The email address you registered with"),
-        filters=[_strip],  # typed on a phone in the room, often with a trailing space
+        filters=[strip_whitespace],  # typed on a phone in the room, often with a trailing space
         validators=[DataRequired(_l("Please give your email address.")),
                     Email(_l("Please give a valid email address.")), Length(max=254)],
     )

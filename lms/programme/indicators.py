@@ -356,20 +356,29 @@ def count_participations(start, end, partner_ids) -> int:
     )
 
 
-def count_completions(start, end, partner_ids) -> int:
-    """RCR 81's figure as one COUNT(DISTINCT certificate)."""
-    lo, hi = _bounds(start, end)
-    return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Certificate.id)))
-        .select_from(Certificate)
+def _programme_certificates(partner_ids):
+    """Certificates (not withdrawn) of a course a partner's cohort follows, held by its member."""
+    return (
+        sa.select(Certificate.id)
         .join(Membership, Membership.user_id == Certificate.user_id)
         .join(Cohort, Cohort.id == Membership.cohort_id)
         .join(CohortCourse, sa.and_(CohortCourse.cohort_id == Cohort.id,
                                     CohortCourse.course_id == Certificate.course_id))
         .join(Organisation, Organisation.id == Cohort.partner_id)
         .where(Organisation.is_partner, Certificate.withdrawn_at.is_(None),
-               Certificate.issued_at >= lo, Certificate.issued_at < hi,
                _partner_filter(Cohort.partner_id, partner_ids))
+    )
+
+
+def count_completions(start, end, partner_ids) -> int:
+    """RCR 81's figure as one COUNT(DISTINCT certificate)."""
+    lo, hi = _bounds(start, end)
+    return db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Certificate.id))).where(
+            Certificate.id.in_(_programme_certificates(partner_ids)),
+            Certificate.issued_at >= lo,
+            Certificate.issued_at < hi,
+        )
     )
 
 
@@ -386,24 +395,13 @@ def counts_per_period(spans: list[tuple[date, date]], partner_ids) -> list[tuple
         .where(Organisation.is_partner, _partner_filter(Cohort.partner_id, partner_ids))
         .group_by(Cohort.id, Cohort.starts_on, Cohort.ends_on)
     ).all()
-    issued = [
-        at
-        for (at,) in db.session.execute(
-            sa.select(Certificate.issued_at)
-            .where(
-                Certificate.id.in_(
-                    sa.select(Certificate.id)
-                    .join(Membership, Membership.user_id == Certificate.user_id)
-                    .join(Cohort, Cohort.id == Membership.cohort_id)
-                    .join(CohortCourse, sa.and_(CohortCourse.cohort_id == Cohort.id,
-                                                CohortCourse.course_id == Certificate.course_id))
-                    .join(Organisation, Organisation.id == Cohort.partner_id)
-                    .where(Organisation.is_partner, Certificate.withdrawn_at.is_(None),
-                           _partner_filter(Cohort.partner_id, partner_ids))
-                )
+    issued = list(
+        db.session.scalars(
+            sa.select(Certificate.issued_at).where(
+                Certificate.id.in_(_programme_certificates(partner_ids))
             )
         )
-    ]
+    )
     result = []
     for start, end in spans:
         lo, hi = _bounds(start, end)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
+from lms.cohorts.services import checkin_window
 from lms.csvfile import csv_text
 from lms.extensions import db, limiter, utcnow
 from lms.languages import LANGUAGES
@@ -87,7 +88,7 @@ def _save(event: Event, form: EventForm) -> None:
 def organise_events():
     """The events the signed-in manager may organise, upcoming first."""
     events = org.managed_events(current_user)
-    counts = {e.id: org.status_counts(e) for e in events}
+    counts = org.status_counts(events)
     return render_template(
         "programme/organise/events.html",
         events=events,
@@ -166,7 +167,7 @@ def organise_event(event_id: int):
         "programme/organise/event.html",
         event=event,
         registrations=org.registrations(event),
-        counts=org.status_counts(event),
+        counts=org.status_counts([event])[event.id],
         checked_in=org.checked_in_count(event),
         kinds=KIND_LABELS,
         statuses=STATUS_LABELS,
@@ -236,7 +237,7 @@ def event_checkin_code(event_id: int):
     url = url_for(
         "programme.event_checkin", event_id=event.id, token=event.checkin_token, _external=True
     )
-    opens, closes = org.checkin_window(event)
+    opens, closes = checkin_window(event)
     return render_template(
         "programme/organise/checkin_code.html",
         event=event,
@@ -264,7 +265,7 @@ def event_checkin(event_id: int, token: str):
         status = 200 if outcome in ("checked_in", "already") else 422
     elif form.errors:
         status = 422
-    opens, closes = org.checkin_window(event)
+    opens, closes = checkin_window(event)
     return render_template(
         "programme/checkin.html", event=event, form=form, outcome=outcome, opens=opens,
         closes=closes,

@@ -7,29 +7,21 @@ organises or co-organises. Attendance recorded here is what the indicator report
 """
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
 
+from lms.cohorts.services import checkin_window
 from lms.extensions import db, utcnow
 from lms.organisations.models import Organisation
-from lms.organisations.services import partner_ids_of
+from lms.programme.access import visible_partner_ids
 from lms.programme.events import notify_registrant, promote
 from lms.programme.models import Event, EventPartner, EventRegistration
 
 #: Attendance an organiser records for a confirmed registrant.
 ATTENDANCE = ("present", "absent")
-
-
-def managed_partner_ids(user) -> list[int] | None:
-    """``None``: every partner (programme managers, admins); else the user's managed partners."""
-    if user.is_programme_manager:
-        return None
-    if user.is_partner_manager:
-        return partner_ids_of(user.id, role="manager")
-    abort(403)
 
 
 def _managed(query, partner_ids):
@@ -45,7 +37,7 @@ def _managed(query, partner_ids):
 
 def managed_events(user) -> list[Event]:
     """Upcoming first, then past ones (newest first), cancelled included."""
-    partner_ids = managed_partner_ids(user)
+    partner_ids = visible_partner_ids(user)
     events = list(db.session.scalars(_managed(sa.select(Event), partner_ids)))
     now = utcnow()
     upcoming = sorted((e for e in events if e.ends_at >= now), key=lambda e: e.starts_at)
@@ -55,7 +47,7 @@ def managed_events(user) -> list[Event]:
 
 def load_managed_event_or_404(event_id: int, user) -> Event:
     """The event, if ``user`` may manage it (404 otherwise: no hint that it exists)."""
-    partner_ids = managed_partner_ids(user)
+    partner_ids = visible_partner_ids(user)
     event = db.session.scalar(_managed(sa.select(Event).where(Event.id == event_id), partner_ids))
     if event is None:
         abort(404)
@@ -64,7 +56,7 @@ def load_managed_event_or_404(event_id: int, user) -> Event:
 
 def organiser_choices(user) -> list[Organisation]:
     """The partner organisations ``user`` may organise events for."""
-    partner_ids = managed_partner_ids(user)
+    partner_ids = visible_partner_ids(user)
     query = sa.select(Organisation).where(Organisation.is_partner.is_(True))
     if partner_ids is not None:
         query = query.where(Organisation.id.in_(partner_ids or [-1]))
@@ -143,14 +135,23 @@ def registrations(event: Event, status: str | None = None) -> list[EventRegistra
     )
 
 
-def status_counts(event: Event) -> dict[str, int]:
-    rows = db.session.execute(
-        sa.select(EventRegistration.status, sa.func.count(EventRegistration.id))
-        .where(EventRegistration.event_id == event.id)
-        .group_by(EventRegistration.status)
-    )
-    counts = {"pending": 0, "confirmed": 0, "waiting": 0, "cancelled": 0}
-    counts.update(dict(rows.all()))
+def status_counts(events) -> dict[int, dict[str, int]]:
+    """Per event id: how many registrations have each status, in one query for all."""
+    counts = {
+        e.id: {"pending": 0, "confirmed": 0, "waiting": 0, "cancelled": 0} for e in events
+    }
+    if counts:
+        rows = db.session.execute(
+            sa.select(
+                EventRegistration.event_id,
+                EventRegistration.status,
+                sa.func.count(EventRegistration.id),
+            )
+            .where(EventRegistration.event_id.in_(list(counts)))
+            .group_by(EventRegistration.event_id, EventRegistration.status)
+        )
+        for event_id, status, count in rows:
+            counts[event_id][status] = count
     return counts
 
 
@@ -166,11 +167,6 @@ def record_attendance(event: Event, statuses: dict[int, str]) -> int:
             changed += 1
     db.session.flush()
     return changed
-
-
-def checkin_window(event: Event) -> tuple[datetime, datetime]:
-    """Self check-in opens 30 minutes before the start and closes at the end."""
-    return event.starts_at - timedelta(minutes=30), event.ends_at
 
 
 def self_checkin(event: Event, email: str) -> str:
