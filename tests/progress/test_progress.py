@@ -44,7 +44,8 @@ def test_course_progress_is_a_percentage_of_modules(learner_client):
     complete(learner_client)
     course = learner_client.get("/courses/sample-course/").get_data(as_text=True)
     assert "50% complete" in course
-    assert "Completed" in course and "Not started" not in course.split("Modules")[-1] or True
+    # One module done, the other not: the module list says both.
+    assert "Completed" in course and "Not started" in course
     catalogue = learner_client.get("/").get_data(as_text=True)
     assert "50% complete" in catalogue
     complete_with_quiz(learner_client)
