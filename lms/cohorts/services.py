@@ -439,8 +439,8 @@ class CohortReport:
 def _settings() -> tuple[int, int]:
     config = current_app.config
     return (
-        int(config.get("LMS_AT_RISK_INACTIVE_DAYS", 14)),
-        int(config.get("LMS_AT_RISK_MISSED_SESSIONS", 1)),
+        int(config["LMS_AT_RISK_INACTIVE_DAYS"]),
+        int(config["LMS_AT_RISK_MISSED_SESSIONS"]),
     )
 
 
@@ -646,7 +646,7 @@ def cohort_report(cohort: Cohort, now: datetime | None = None, user_ids=None) ->
         if row is not None:
             row.absences, row.attended = absences or 0, attended or 0
 
-    grace = timedelta(days=int(current_app.config.get("LMS_AT_RISK_GRACE_DAYS", 7)))
+    grace = timedelta(days=int(current_app.config["LMS_AT_RISK_GRACE_DAYS"]))
     for row in rows.values():
         reference = row.last_active or row.joined_at
         finished = row.total and row.completed >= row.total

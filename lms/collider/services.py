@@ -12,9 +12,9 @@ from lms.accounts.models import User
 from lms.certificates.models import Certificate
 from lms.collider.matching import Doc, Index
 from lms.collider.models import Interest, Post, Profile, ProfileTag
+from lms.content.tree import AREAS
 from lms.extensions import db, utcnow
 
-AREAS = ("technology", "trends", "mindset")
 #: Profiles per page of the directory.
 PER_PAGE = 20
 
