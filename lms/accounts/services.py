@@ -269,21 +269,62 @@ SET_PASSWORD_MAX_AGE = 14 * 24 * 3600
 
 
 def set_password_token(user: User) -> str:
-    """Signed, expiring, single use: it names the current hash, which setting a password changes."""
-    return _serializer().dumps({"u": user.id, "f": _hash_fingerprint(user)})
+    """Signed, expiring, single use: it names the current hash, which setting a password
+    changes, and the account's session version, which :func:`retire_set_password_links` raises.
+
+    Making a token changes nothing: every token made for the same state works.
+    """
+    return _serializer().dumps(
+        {"u": user.id, "f": _hash_fingerprint(user), "v": user.session_version or 1}
+    )
 
 
-def user_for_set_password_token(token: str) -> User | None:
-    from itsdangerous import BadSignature
+def retire_set_password_links(user: User) -> bool:
+    """Make every earlier set-password link of an account that never signed in useless.
+
+    Raising the session version ends no session (the account has none yet) and leaves the
+    password alone. For an account that signs in, earlier links stay as they are (until used or
+    expired): ending its sessions would sign the learner out. ``True`` when links were retired.
+    """
+    if user.last_seen_at is not None:
+        return False
+    user.end_sessions()
+    db.session.flush()
+    return True
+
+
+#: Why a set-password link does not work: not ours (or cut short), out of date, used, replaced.
+LINK_INVALID, LINK_EXPIRED, LINK_USED, LINK_REPLACED = "invalid", "expired", "used", "replaced"
+
+
+def check_set_password_token(token: str) -> tuple[User | None, str | None]:
+    """The active account a set-password token opens and ``None``, or ``None`` and why not
+    (one of the ``LINK_*`` reasons). A disabled or deleted account's link is ``invalid``."""
+    from itsdangerous import BadSignature, SignatureExpired
 
     try:
         data = _serializer().loads(token, max_age=SET_PASSWORD_MAX_AGE)
+    except SignatureExpired:
+        return None, LINK_EXPIRED
+    except BadSignature:
+        return None, LINK_INVALID
+    try:
         user = db.session.get(User, int(data["u"]))
-    except (BadSignature, KeyError, TypeError, ValueError):
-        return None
-    if user is None or not user.active or data.get("f") != _hash_fingerprint(user):
-        return None
-    return user
+    except (KeyError, TypeError, ValueError):
+        return None, LINK_INVALID
+    if user is None or not user.is_active:
+        return None, LINK_INVALID
+    if data.get("f") != _hash_fingerprint(user):
+        return None, LINK_USED
+    # Links made before versions were part of them name version 1, as every account began.
+    if data.get("v", 1) != (user.session_version or 1):
+        return None, LINK_REPLACED
+    return user, None
+
+
+def user_for_set_password_token(token: str) -> User | None:
+    """The account a set-password token opens, or ``None``."""
+    return check_set_password_token(token)[0]
 
 
 def _reset_serializer():

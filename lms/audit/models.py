@@ -17,6 +17,7 @@ EVENT_LABELS = {
     "password.reset": _l("Password reset"),
     "password.changed": _l("Password changed"),
     "password.set": _l("Password set from an invitation"),
+    "user.sign_in_link": _l("New sign-in link made"),
     "user.created": _l("Account created"),
     "user.role_changed": _l("Role changed"),
     "user.disabled": _l("Account disabled"),

@@ -110,22 +110,27 @@ def parse_class_list(text: str, cohort_id: int) -> list[Row]:
         )
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows: list[Row] = []
-    seen: dict[str, int] = {}
+    records: list[tuple[int, list[str]]] = []
     for record in reader:
-        line = reader.line_num
         cells = [c.strip() for c in record]
         if not any(cells):
             continue
         if (
-            not rows
-            and not seen
+            not records
             and len(cells) >= 2
             and cells[0].casefold() in ("name", "full name", "learner")
             and "mail" in cells[1].casefold()
         ):
-            seen["__header__"] = line
-            continue
+            continue  # the header line
+        records.append((reader.line_num, cells))
+    return _judge(records, cohort_id)
+
+
+def _judge(records: list[tuple[int, list[str]]], cohort_id: int, rejected=()) -> list[Row]:
+    """The verdict on each ``(line, cells)`` record, in line order with ``rejected`` rows."""
+    rows: list[Row] = list(rejected)
+    seen: dict[str, int] = {}
+    for line, cells in records:
         name = cells[0] if cells else ""
         email = cells[1] if len(cells) > 1 else ""
         problem, email = _check(cells, name, email)
@@ -140,6 +145,7 @@ def parse_class_list(text: str, cohort_id: int) -> list[Row]:
         raise ClassListError(
             _("The class list has more than %(max)d rows; import it in parts.", max=MAX_ROWS)
         )
+    rows.sort(key=lambda r: r.line)
     emails = [r.email for r in rows if r.outcome == CREATE]
     if emails:
         users = {
@@ -185,10 +191,73 @@ def _check(cells: list[str], name: str, email: str) -> tuple[str | None, str]:
 
 
 def canonical_csv(rows: list[Row]) -> str:
-    """The accepted rows, to carry from the preview to the import."""
+    """Every row with its line in the file, to carry from the preview to the import:
+    ``line,name,email`` for the rows to check again, ``line,name,email,reason`` for rejected
+    ones. So the import's report keeps the file's line numbers, rejected rows included."""
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
-        if row.outcome in (CREATE, ADD, MEMBER):
-            writer.writerow([row.name, row.email])
+        cells = [row.line, row.name, row.email[:254]]
+        writer.writerow(cells + [row.reason] if row.outcome == REJECT else cells)
     return out.getvalue()
+
+
+def parse_carried(text: str, cohort_id: int) -> list[Row]:
+    """The rows :func:`canonical_csv` carried, checked against the database again.
+
+    Rejected rows keep the reason the preview gave; every other row is checked as if it came
+    from the file (the form could have been changed on the way).
+    """
+    records: list[tuple[int, list[str]]] = []
+    rejected: list[Row] = []
+    for record in csv.reader(io.StringIO(text)):
+        if not record:
+            continue
+        number = record[0]
+        if (
+            len(record) not in (3, 4)
+            or not (number.isascii() and number.isdigit())
+            or len(number) > 7
+        ):
+            raise ClassListError(_("The class list could not be read. Please send it again."))
+        line = int(record[0])
+        if len(record) == 4:
+            rejected.append(Row(line, record[1][:120], record[2][:254], REJECT, record[3][:300]))
+        else:
+            records.append((line, [record[1].strip(), record[2].strip()]))
+    if not records and not rejected:
+        raise ClassListError(_("The class list is empty. Write one learner per line: name, email."))
+    return _judge(records, cohort_id, rejected)
+
+
+# --- the import's result, for downloading its links ---------------------------------------
+
+#: The import's page offers its links as CSV for this long (the links work 14 days).
+RESULT_MAX_AGE = 24 * 3600
+
+
+def _result_serializer():
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="import-result")
+
+
+def import_result_token(cohort_id: int, actor_id: int, created: list[tuple[int, int]]) -> str:
+    """Which accounts an import created, as ``(line, user id)``: signed, so the download
+    can make their links again without storing any link. Holds ids and lines only."""
+    return _result_serializer().dumps({"c": cohort_id, "a": actor_id, "r": created})
+
+
+def import_result(token: str, cohort_id: int, actor_id: int) -> list[tuple[int, int]] | None:
+    """The ``(line, user id)`` pairs of :func:`import_result_token`, or ``None`` when the
+    token is not valid, too old, or was made for another cohort or person."""
+    from itsdangerous import BadSignature
+
+    try:
+        data = _result_serializer().loads(token, max_age=RESULT_MAX_AGE)
+        if data["c"] != cohort_id or data["a"] != actor_id:
+            return None
+        return [(int(line), int(user_id)) for line, user_id in data["r"]]
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None

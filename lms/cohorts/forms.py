@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from lms.accounts.forms import new_password_field
 from lms.accounts.services import LANGUAGES
@@ -142,6 +142,20 @@ class ImportForm(LmsForm):
             "and semicolons (as Excel saves) are fine."
         ),
     )
+    #: The previewed rows with their lines in the file (``classlist.canonical_csv``), so the
+    #: import reports the file's line numbers. Multi-line, so a text area, shown hidden.
+    carried = TextAreaField(validators=[Optional(), Length(max=400_000)], widget=HiddenInput())
+
+
+class SignInLinkForm(LmsForm):
+    """The button that makes a learner a new set-password link (CSRF only)."""
+
+
+class ImportLinksForm(LmsForm):
+    """Download the set-password links of an import's new accounts again."""
+
+    #: Which accounts, by line: signed by the import (``classlist.import_result_token``).
+    result = StringField(validators=[DataRequired(), Length(max=100_000)], widget=HiddenInput())
 
 
 class JoinForm(LmsForm):

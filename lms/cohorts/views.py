@@ -26,7 +26,15 @@ from lms.accounts.sessions import start_session
 from lms.audit.services import record_event
 from lms.cohorts import bp, classlist
 from lms.cohorts import services as cohorts
-from lms.cohorts.forms import CohortForm, ImportForm, JoinForm, MeetingForm, SetPasswordForm
+from lms.cohorts.forms import (
+    CohortForm,
+    ImportForm,
+    ImportLinksForm,
+    JoinForm,
+    MeetingForm,
+    SetPasswordForm,
+    SignInLinkForm,
+)
 from lms.cohorts.models import (
     ATTENDANCE_STATUSES,
     RSVP_ANSWERS,
@@ -34,6 +42,7 @@ from lms.cohorts.models import (
     Cohort,
     FeedToken,
     Meeting,
+    Membership,
     ModuleTarget,
     Rsvp,
 )
@@ -43,7 +52,7 @@ from lms.csvfile import csv_text
 from lms.errors import render_error
 from lms.extensions import db, utcnow
 from lms.i18n.services import ui_languages
-from lms.mail import mail_configured, send_mail
+from lms.mail import mail_configured, send_mail, send_mail_in_background
 from lms.organisations.services import partner_choices, partner_for
 from lms.progress import services as progress
 from lms.quizzes.models import Attempt
@@ -408,19 +417,23 @@ def import_learners(cohort_id: int):
     cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
     form = ImportForm()
     rows, problem, encoding = None, None, None
+    importing = request.form.get("action") == "import"
     if form.validate_on_submit():
         text = form.csv_text.data or ""
         upload = request.files.get("csv_file")
         try:
-            if upload and upload.filename:
-                text, encoding = classlist.decode(
-                    upload.read(classlist.MAX_BYTES + 1), cohort_.language
-                )
-            rows = classlist.parse_class_list(text, cohort_.id)
+            if importing and form.carried.data:
+                rows = classlist.parse_carried(form.carried.data, cohort_.id)
+            else:
+                if upload and upload.filename:
+                    text, encoding = classlist.decode(
+                        upload.read(classlist.MAX_BYTES + 1), cohort_.language
+                    )
+                rows = classlist.parse_class_list(text, cohort_.id)
         except classlist.ClassListError as exc:
             problem = str(exc)
-        if rows is not None and request.form.get("action") == "import":
-            results = _apply_import(cohort_, rows)
+        if rows is not None and importing:
+            created = _apply_import(cohort_, rows)
             db.session.commit()
             current_app.logger.info(
                 "class list import into cohort %s by user %s: %d rows",
@@ -428,15 +441,24 @@ def import_learners(cohort_id: int):
                 current_user.id,
                 len(rows),
             )
-            return render_template(
-                "cohorts/import_done.html",
-                cohort=cohort_,
-                rows=rows,
-                results=results,
-                mail=mail_configured(),
+            links_form = ImportLinksForm()
+            links_form.result.data = classlist.import_result_token(
+                cohort_.id,
+                current_user.id,
+                [(line, user.id) for line, (user, _link) in created.items()],
+            )
+            return _no_store(
+                render_template(
+                    "cohorts/import_done.html",
+                    cohort=cohort_,
+                    rows=rows,
+                    results={line: link for line, (_u, link) in created.items()},
+                    links_form=links_form,
+                    mail=mail_configured(),
+                )
             )
         if rows is not None:
-            form.csv_text.data = classlist.canonical_csv(rows)
+            form.carried.data = classlist.canonical_csv(rows)
     elif form.errors:
         problem = _("Your form expired. Please send the list again.")
     return render_template(
@@ -449,17 +471,27 @@ def import_learners(cohort_id: int):
     ), 422 if problem else 200
 
 
-def _apply_import(cohort_, rows) -> dict[int, str]:
-    """Create accounts and memberships; returns set-password links by line."""
-    links: dict[int, str] = {}
+def _no_store(body, status: int = 200) -> Response:
+    """A page or file holding set-password links: kept in no cache, shared or private."""
+    response = current_app.make_response((body, status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _set_password_link(user: User) -> str:
+    return url_for("cohorts.set_password", token=accounts.set_password_token(user), _external=True)
+
+
+def _apply_import(cohort_, rows) -> dict[int, tuple[User, str]]:
+    """Create accounts and memberships; returns the new accounts and their set-password links
+    by line."""
+    created: dict[int, tuple[User, str]] = {}
     for row in rows:
         if row.outcome == classlist.CREATE:
             user = accounts.create_invited_user(row.email, row.name, locale=cohort_.language)
             record_event("user.created", current_user, f"user:{user.id}", via="class list")
-            link = url_for(
-                "cohorts.set_password", token=accounts.set_password_token(user), _external=True
-            )
-            links[row.line] = link
+            link = _set_password_link(user)
+            created[row.line] = (user, link)
             # The new learner has chosen no language yet: write in the cohort's, if we can.
             language = cohort_.language if cohort_.language in ui_languages() else "en"
             with force_locale(language):
@@ -476,7 +508,72 @@ def _apply_import(cohort_, rows) -> dict[int, str]:
         elif row.outcome == classlist.ADD:
             user = accounts.find_user_by_email(row.email)
             cohorts.add_member(cohort_, user)
-    return links
+    return created
+
+
+@bp.route("/facilitate/cohorts/<int:cohort_id>/import/links.csv", methods=["POST"])
+@facilitator_required
+def import_links(cohort_id: int):
+    """The set-password links of the accounts an import created, as CSV, by line in the file.
+
+    No link is stored: the import's page holds a signed list of (line, account) and the links
+    are made again here, only for accounts still in this cohort that have never signed in.
+    """
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    form = ImportLinksForm()
+    created = (
+        classlist.import_result(form.result.data, cohort_.id, current_user.id)
+        if form.validate_on_submit()
+        else None
+    )
+    if created is None:
+        flash(
+            _(
+                "This import's links can no longer be downloaded. Send a new sign-in link "
+                "from each learner's page."
+            ),
+            "warning",
+        )
+        return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id))
+    ids = [user_id for _line, user_id in created]
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    members = set(
+        db.session.scalars(
+            sa.select(Membership.user_id).where(
+                Membership.cohort_id == cohort_.id, Membership.user_id.in_(ids)
+            )
+        )
+    )
+    data = []
+    with force_locale("en"):  # files are data: the same English whatever the UI language
+        for line, user_id in created:
+            user = users.get(user_id)
+            if user is None or user_id not in members or not _may_get_link(user):
+                data.append([line, "", "", "", "not in this cohort any more"])
+            elif user.last_seen_at is not None:
+                data.append([line, user.name, user.email, "", "signed in already"])
+            else:
+                data.append([line, user.name, user.email, _set_password_link(user), ""])
+    record_event("cohort.exported", current_user, f"cohort:{cohort_.id}", export="import-links")
+    db.session.commit()
+    current_app.logger.info(
+        "set-password links of an import into cohort %s downloaded by user %s",
+        cohort_.id,
+        current_user.id,
+    )
+    response = _csv_response(
+        f"cohort-{cohort_.id}-set-password-links.csv",
+        ["Line", "Name", "Email", "Set-password link", "Note"],
+        data,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _may_get_link(user: User) -> bool:
+    """Set-password links are for active learner accounts only (never a facilitator's or
+    admin's account, even when it is a member of the cohort)."""
+    return user.role == "learner" and user.is_active
 
 
 @bp.route("/facilitate/cohorts/<int:cohort_id>/learners/<int:user_id>")
@@ -510,6 +607,67 @@ def learner(cohort_id: int, user_id: int):
         attendance=cohorts.attendance_of(cohort_, [user_id]),
         answers=answers_of(user_id, report.meetings),
         now=utcnow(),
+        link_form=SignInLinkForm() if _may_get_link(membership.user) else None,
+        mail=mail_configured(),
+    )
+
+
+@bp.route(
+    "/facilitate/cohorts/<int:cohort_id>/learners/<int:user_id>/sign-in-link", methods=["POST"]
+)
+@facilitator_required
+def learner_sign_in_link(cohort_id: int, user_id: int):
+    """A new set-password link for a learner of the cohort: shown to copy, and emailed when
+    mail is configured. For an account that never signed in, earlier links stop working."""
+    cohort_ = cohorts.load_cohort_or_404(cohort_id, current_user)
+    membership = cohorts.load_member_or_404(cohort_, user_id)
+    user = membership.user
+    if not _may_get_link(user):
+        return render_error(403, _("Sign-in links are for active learner accounts only."))
+    if not SignInLinkForm().validate_on_submit():
+        return render_error(400, _("Your form expired. Please go back and try again."))
+    signed_in_before = user.last_seen_at is not None
+    retired = accounts.retire_set_password_links(user)
+    link = _set_password_link(user)
+    emailed = mail_configured()
+    record_event(
+        "user.sign_in_link",
+        current_user,
+        f"user:{user.id}",
+        cohort=cohort_.id,
+        emailed=emailed,
+        earlier_links_retired=retired,
+    )
+    db.session.commit()
+    current_app.logger.info(
+        "user %s made a set-password link for user %s (cohort %s)",
+        current_user.id,
+        user.id,
+        cohort_.id,
+    )
+    if emailed:
+        language = user.locale if user.locale in ui_languages() else "en"
+        with force_locale(language):
+            subject = _("Your sign-in link for COCO4CCI Academy")
+            body = _(
+                "Hello %(name)s,\n\nyour facilitator sent you a new link for the cohort "
+                "%(cohort)s. Choose your password here (the link works for 14 days, once):"
+                "\n%(link)s\n",
+                name=user.name,
+                cohort=cohort_.name,
+                link=link,
+            )
+        send_mail_in_background(user.email, subject, body)
+    return _no_store(
+        render_template(
+            "cohorts/sign_in_link.html",
+            cohort=cohort_,
+            learner=user,
+            link=link,
+            emailed=emailed,
+            retired=retired,
+            signed_in_before=signed_in_before,
+        )
     )
 
 
@@ -915,11 +1073,12 @@ def cohort_feed(token: str):
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str):
     """The link a new, imported learner gets: choose a password and sign in."""
-    user = accounts.user_for_set_password_token(token)
+    user, reason = accounts.check_set_password_token(token)
     if user is None:
-        return render_error(
-            404, _("This link has expired or was already used. Ask your facilitator for a new one.")
-        )
+        # Not a dead end: what happened, and what to do (a new link, a reset, or sign in).
+        return render_template(
+            "cohorts/set_password_invalid.html", reason=reason, mail=mail_configured()
+        ), 404 if reason == accounts.LINK_INVALID else 410
     form = SetPasswordForm()
     form.account = user
     if form.validate_on_submit():

@@ -11,6 +11,28 @@
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
+  // Copy buttons next to read-only links (set-password links): without JavaScript the field
+  // is there to select; with it, one click copies and a status line says so.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentNode.querySelector(".copy-status");
+    if (!input) { return; }
+    button.hidden = false;
+    input.addEventListener("focus", function () { input.select(); });
+    button.addEventListener("click", function () {
+      var done = function () {
+        if (status) { status.textContent = button.getAttribute("data-copied"); }
+      };
+      input.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done, function () {
+          if (document.execCommand("copy")) { done(); }
+        });
+      } else if (document.execCommand("copy")) {
+        done();
+      }
+    });
+  });
   // Typing in a long form (a quiz with reflections) counts as activity: at most every few
   // minutes, tell the server, so the idle timeout never signs out someone who is writing.
   document.querySelectorAll("form[data-keepalive]").forEach(function (form) {

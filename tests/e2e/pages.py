@@ -213,6 +213,25 @@ def _sign_in_wrongly(page: Page) -> Response:
     return _submit_empty(page)
 
 
+def _send_sign_in_link(page: Page) -> Response:
+    with page.expect_navigation() as navigation:
+        page.click('#sign-in button[type="submit"]')
+    return navigation.value
+
+
+def _import_a_list(page: Page) -> Response:
+    """Preview and import a list with one new learner (a fresh address each time) and a bad row."""
+    import secrets
+
+    listing = f"name,email\nIda Import,ida-{secrets.token_hex(4)}@example.org\nNo Mail,x\n"
+    page.fill("#csv_text", listing)
+    with page.expect_navigation():
+        page.click('button[name="action"][value="preview"]')
+    with page.expect_navigation() as navigation:
+        page.click('button[name="action"][value="import"]')
+    return navigation.value
+
+
 @dataclass(frozen=True)
 class PageType:
     name: str
@@ -238,6 +257,7 @@ PAGE_TYPES = [
     PageType("privacy", "anonymous", lambda s: "/privacy"),
     PageType("password-forgot", "anonymous", lambda s: "/password/forgot"),
     PageType("password-reset-invalid", "anonymous", lambda s: "/password/reset/not-a-token", 400),
+    PageType("set-password-invalid", "anonymous", lambda s: "/set-password/not-a-token", 404),
     PageType("course", "learner", lambda s: f"/courses/{s.course}/"),
     PageType("module", "learner", lambda s: f"/courses/{s.course}/{s.module}"),
     PageType("quiz", "learner", lambda s: f"/courses/{s.course}/{s.module}/quiz"),
@@ -272,6 +292,18 @@ PAGE_TYPES = [
     ),
     PageType(
         "class-list-import", "facilitator", lambda s: f"/facilitate/cohorts/{s.cohort}/import"
+    ),
+    PageType(
+        "class-list-imported",
+        "facilitator",
+        lambda s: f"/facilitate/cohorts/{s.cohort}/import",
+        act=_import_a_list,
+    ),
+    PageType(
+        "sign-in-link",
+        "facilitator",
+        lambda s: f"/facilitate/cohorts/{s.cohort}/learners/{s.at_risk_learner}",
+        act=_send_sign_in_link,
     ),
     PageType("organise-events", "admin", lambda s: "/organise/events"),
     PageType("organise-event", "admin", lambda s: f"/organise/events/{s.event}"),

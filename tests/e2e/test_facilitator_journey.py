@@ -64,7 +64,9 @@ def test_facilitator_imports_schedules_takes_attendance_and_finds_a_learner_at_r
     expect(page.locator('tr[data-outcome="reject"]')).to_have_count(1)
     shots(page, "import-preview")
     page.click('button[name="action"][value="import"]')
-    expect(page.locator('tr[data-outcome="create"] code')).to_contain_text("/set-password/")
+    link = page.locator('tr[data-outcome="create"] input.copy-input')
+    expect(link).to_have_value(re.compile("/set-password/"))
+    expect(page.locator('tr[data-outcome="reject"]')).to_have_attribute("data-line", "3")
     shots(page, "import-done")
     page.click(f'main a[href="{cohort_url}"]')
     with in_app(live_app):
