@@ -4,6 +4,9 @@ A course with errors keeps its last good version (or stays off the site) while e
 course publishes; ``lms content sync`` says which courses it held back and exits 1.
 """
 
+import time
+
+import pytest
 import sqlalchemy as sa
 
 from lms.cli import main
@@ -12,7 +15,7 @@ from lms.content.sync import sync_content
 from lms.courses.models import Course, CourseTranslation, Module
 from lms.extensions import db
 from lms.progress.models import Completion
-from tests.conftest import complete_with_quiz
+from tests.conftest import complete_with_quiz, login
 from tests.content.test_checker import COURSE, edit
 
 FUTURE = "trends/future-course"
@@ -278,3 +281,48 @@ def test_a_course_failing_halfway_is_rolled_back_alone(app, content_dir, monkeyp
         assert db.session.scalar(sa.select(Module).where(Module.slug == "later")) is None
         assert title_of("sample-course") == "Renamed course"
     assert "publishing course trends/future-course failed" in caplog.text
+
+
+@pytest.fixture
+def preview_app(app):
+    app.config["LMS_CONTENT_AUTOSYNC"] = True
+    from lms.content.autosync import init_autosync
+
+    init_autosync(app)
+    return app
+
+
+def test_the_preview_publishes_the_good_courses_and_lists_the_held_back_one(
+    preview_app, content_dir, make_user
+):
+    _, email = make_user("admin")
+    admin = preview_app.test_client()
+    login(admin, email)
+    time.sleep(0.01)
+    edit(content_dir, f"{COURSE}/course.md", "title: Sample course", "title: Renamed course")
+    edit(content_dir, f"{COURSE}/course.md", "level: beginner", "level: expert")
+    edit(content_dir, f"{FUTURE}/course.md", "title: Future course", "title: Future, renamed")
+
+    html = admin.get("/").get_data(as_text=True)
+    assert "Future, renamed" in html and "Sample course" in html
+    assert "<code>technology/sample-course</code> (last good version still live)" in html
+    page = admin.get("/admin/content").get_data(as_text=True)
+    assert "Held back: technology/sample-course" in page
+    assert "Its last good version is still live" in page
+    assert f"{COURSE}/course.md:4" in page
+
+
+def test_the_preview_says_when_a_problem_outside_every_course_blocks_all(
+    preview_app, content_dir, make_user
+):
+    _, email = make_user("admin")
+    admin = preview_app.test_client()
+    login(admin, email)
+    time.sleep(0.01)
+    (content_dir / "stray").mkdir()
+    edit(content_dir, f"{FUTURE}/course.md", "title: Future course", "title: Future, renamed")
+    html = admin.get("/").get_data(as_text=True)
+    assert "Future course" in html and "Future, renamed" not in html
+    assert "Nothing was published: a problem outside every course folder" in html
+    page = admin.get("/admin/content").get_data(as_text=True)
+    assert "Nothing was published" in page and "stray:1" in page
