@@ -152,10 +152,12 @@ def translation_hash(files):
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @with_appcontext
 def content_sync(directory):
-    """Check DIRECTORY, then publish it to the database in one transaction.
+    """Check DIRECTORY, then publish it to the database course by course.
 
-    Nothing changes when there is any error. Modules removed from git are archived and
-    every learner's progress is kept.
+    A course with errors is held back: learners keep its last good version (or do not see
+    it yet) while every other course publishes; exits 1 when any course was held back. An
+    error outside every course folder publishes nothing. Modules removed from git are
+    archived and every learner's progress is kept.
     """
     from lms.content.sync import sync_content
 
@@ -170,9 +172,11 @@ def content_sync(directory):
         if not report.applied:
             db.session.rollback()
             _print_problems(report.tree)
+            count = len(report.tree.global_errors)
             click.secho(
-                f"{len(report.tree.blocking_errors)} error(s): nothing was published; "
-                "the database is unchanged.",
+                f"{_counted(count, 'problem')} outside every course folder (listed above) "
+                f"{'holds' if count == 1 else 'hold'} back every course: nothing was "
+                "published; the database is unchanged.",
                 fg="red",
                 err=True,
             )
@@ -189,17 +193,29 @@ def content_sync(directory):
             fg="yellow",
             err=True,
         )
-    if not report.changed:
+    if report.changed:
+        for change in report.changes:
+            click.echo(f"  {change}")
+        counts = ", ".join(f"{v} {k}" for k, v in report.counts.items() if v)
+        click.secho(f"Published: {counts}.", fg="green")
+    elif report.held_back:
+        click.echo("Nothing else to change: every other course is already published as it is.")
+    else:
         click.secho(
             f"Nothing to change: the database already matches {directory} "
             f"({_summary_text(report.tree.summary())}).",
             fg="green",
         )
-        return
-    for change in report.changes:
-        click.echo(f"  {change}")
-    counts = ", ".join(f"{v} {k}" for k, v in report.counts.items() if v)
-    click.secho(f"Published: {counts}.", fg="green")
+    for held in report.held_back:
+        outcome = "learners keep its last good version" if held.live else "not on the site yet"
+        click.secho(
+            f"Held back: {held.course} ({_counted(len(held.problems), 'problem')}, "
+            f"listed above): {outcome}.",
+            fg="red",
+            err=True,
+        )
+    if report.held_back:
+        sys.exit(1)
 
 
 def _register_quiz_commands():

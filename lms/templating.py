@@ -213,5 +213,9 @@ def init_templating(app) -> None:
 
     @app.context_processor
     def _content_problems():
-        problems = current_app.extensions.get("lms_content_problems") or []
-        return {"content_problems": problems}
+        extensions = current_app.extensions
+        return {
+            "content_problems": extensions.get("lms_content_problems") or [],
+            "content_held_back": extensions.get("lms_content_held_back") or [],
+            "content_blocking": extensions.get("lms_content_blocking") or [],
+        }

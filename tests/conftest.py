@@ -132,7 +132,7 @@ def app(tmp_path, content_dir, monkeypatch, database_url):
     with app.app_context():
         db.create_all()
         report = sync_content(content_dir)
-        assert report.applied, [str(p) for p in report.tree.problems]
+        assert report.complete, [str(p) for p in report.tree.problems]
         db.session.commit()
     yield app
     with app.app_context():

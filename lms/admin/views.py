@@ -188,10 +188,17 @@ def audit():
 @bp.route("/content")
 @admin_required
 def content_problems():
-    """Every problem the live preview found in ``content/``, as ``path:line: message``."""
+    """Every problem the live preview found in ``content/``, as ``path:line: message``:
+    those holding back every course, then each held-back course's, then the rest."""
     problems = current_app.extensions.get("lms_content_problems") or []
+    blocking = current_app.extensions.get("lms_content_blocking") or []
+    held_back = current_app.extensions.get("lms_content_held_back") or []
+    listed = {*blocking, *(p for held in held_back for p in held.problems)}
     return render_template(
         "admin/content_problems.html",
         problems=problems,
+        blocking=blocking,
+        held_back=held_back,
+        others=[p for p in problems if p not in listed],
         autosync=current_app.config.get("LMS_CONTENT_AUTOSYNC"),
     )

@@ -1,8 +1,9 @@
 """Development preview: a saved change in ``content/`` shows on the next page load.
 
 Before each page request the content folder's file list, sizes and modification times
-are compared with the last look; on a change the content is synced. A broken file leaves
-the database at its last good state and its ``path:line`` problems show on every page.
+are compared with the last look; on a change the content is synced. A course with a broken
+file keeps its last good version while the other courses publish; its ``path:line``
+problems show to admins on every page and on /admin/content.
 """
 
 import logging
@@ -60,6 +61,8 @@ def init_autosync(app: Flask) -> None:
             else:
                 db.session.rollback()
             app.extensions["lms_content_problems"] = report.tree.errors
+            app.extensions["lms_content_held_back"] = report.held_back
+            app.extensions["lms_content_blocking"] = report.tree.global_errors
             state["fingerprint"] = current
         except Exception:  # the preview must never take the site down
             db.session.rollback()

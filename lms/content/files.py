@@ -14,6 +14,7 @@ from lms.content.translations import (
 )
 from lms.content.tree import (
     MAX_FILE_BYTES,
+    Reference,
 )
 from lms.content.yamlfile import LineDict, YamlError, load_yaml, split_front_matter
 
@@ -42,6 +43,8 @@ class _Reader:
         self.shas: dict[Path, str] = {}
         self.translation_paths: set[str] = set()
         self.translation_counts: dict[str, Counter] = {}
+        #: Links and prerequisites into other courses.
+        self.references: list[Reference] = []
 
     def rel(self, path: Path) -> str:
         try:
@@ -51,6 +54,9 @@ class _Reader:
 
     def problem(self, path: Path, line: int, message: str, severity: str = "error"):
         self.problems.append(Problem(self.rel(path), line, message, severity))
+
+    def reference(self, path: Path, line: int, course_dir: Path, module=None, kind="link"):
+        self.references.append(Reference(self.rel(path), line, self.rel(course_dir), module, kind))
 
     def read_text(self, path: Path) -> str | None:
         try:

@@ -47,18 +47,26 @@ class _ModuleIndex:
         Returns ``(url, error)``: the relative URL to use (``None`` to leave the link
         alone) and an error message (``None`` when the link is fine).
         """
+        url, error, _elsewhere = self.locate(source_dir, target)
+        return url, error
+
+    def locate(self, source_dir: Path, target: str):
+        """:meth:`resolve`, plus where a link into another course points:
+        ``(course folder, module slug or None)``, else ``None``."""
         target = target.strip()
         if not target or target.startswith("#"):
-            return None, None
+            return None, None, None
         if _SCHEME.match(target):
             scheme = target.split(":", 1)[0].lower()
             if scheme in ("http", "https", "mailto"):
-                return None, None
-            return None, f"link uses the unsafe scheme '{scheme}:'"
+                return None, None, None
+            return None, f"link uses the unsafe scheme '{scheme}:'", None
         if target.startswith("/"):
-            return None, (
+            return (
+                None,
                 f"absolute link '{target}': link to a module file "
-                "(02-slug.md) or a file beside the markdown instead"
+                "(02-slug.md) or a file beside the markdown instead",
+                None,
             )
         parts = urlsplit(target)
         rel_path = unquote(parts.path)
@@ -67,26 +75,29 @@ class _ModuleIndex:
         resolved = Path(os.path.normpath(source_dir / rel_path))
         course_dir = next((d for d in (resolved, *resolved.parents) if d in self.course_dirs), None)
         if course_dir is None:
-            return None, f"link '{target}' points outside the courses of this content tree"
+            return None, f"link '{target}' points outside the courses of this content tree", None
         here = self.course_dirs.get(source_dir.resolve())
         course_slug = self.course_dirs[course_dir]
         prefix = "" if course_slug == here else f"../{course_slug}/"
+        elsewhere = (course_dir, None) if prefix else None
         if resolved.name == "course.md" and resolved.parent == course_dir:
-            return (prefix or "./") + fragment, None
+            return (prefix or "./") + fragment, None, elsewhere
         if resolved.suffix == ".md":
             slug = self.modules.get(resolved)
             if slug is None:
-                return None, f"link to a module that does not exist: '{rel_path}'"
-            return prefix + slug + fragment, None
+                return None, f"link to a module that does not exist: '{rel_path}'", None
+            return prefix + slug + fragment, None, (course_dir, slug) if prefix else None
         if resolved.suffix.lower() not in ASSET_EXTENSIONS:
-            return None, (
+            return (
+                None,
                 f"link to '{rel_path}': files of type '{resolved.suffix or 'none'}' "
-                f"are not served (allowed: {', '.join(sorted(ASSET_EXTENSIONS))})"
+                f"are not served (allowed: {', '.join(sorted(ASSET_EXTENSIONS))})",
+                None,
             )
         if not resolved.is_file():
-            return None, f"link to a file that does not exist: '{rel_path}'"
+            return None, f"link to a file that does not exist: '{rel_path}'", None
         asset = posixpath.join(*resolved.relative_to(course_dir).parts)
-        return f"{prefix}assets/{asset}{fragment}", None
+        return f"{prefix}assets/{asset}{fragment}", None, elsewhere
 
 
 def _check_markdown(
@@ -134,6 +145,8 @@ def _check_markdown(
                     "images are served from the course folder",
                 )
                 continue
-            _, error = index.resolve(path.parent, target)
+            _, error, elsewhere = index.locate(path.parent, target)
             if error:
                 reader.problem(path, number, error)
+            elif elsewhere:
+                reader.reference(path, number, *elsewhere)

@@ -83,15 +83,21 @@ def load_content(
     seen_slugs: dict[str, Path] = {}
     for course_dir in course_dirs:
         slug = course_dir.name
-        if slug in seen_slugs and (course_dir in wanted or seen_slugs[slug] in wanted):
+        first = seen_slugs.setdefault(slug, course_dir)
+        if first != course_dir and (course_dir in wanted or first in wanted):
             reader.problem(
                 course_dir / "course.md",
                 1,
-                f"course slug '{slug}' is already used by "
-                f"{reader.rel(seen_slugs[slug])}; course folder names must be "
-                "unique across all areas",
+                f"course slug '{slug}' is already used by {reader.rel(first)}; course "
+                "folder names must be unique across all areas",
             )
-        seen_slugs.setdefault(slug, course_dir)
+            # Both are held back: neither may take over the other's published course.
+            reader.problem(
+                first / "course.md",
+                1,
+                f"course slug '{slug}' is also used by {reader.rel(course_dir)}; course "
+                "folder names must be unique across all areas",
+            )
     for course_dir in wanted:
         course = _load_course(reader, course_dir, index)
         if course is not None:
@@ -100,6 +106,7 @@ def load_content(
     tree.link_index = index
     tree.translation_paths = reader.translation_paths
     tree.translation_counts = reader.translation_counts
+    tree.references = reader.references
     problems = set(reader.problems)
     if scope != "root":
         problems = {
@@ -162,14 +169,16 @@ def _load_course(reader: _Reader, course_dir: Path, index: _ModuleIndex):
         for n, item in enumerate(meta.get("prerequisites") or []):
             if isinstance(item, str) and re.fullmatch(r"[a-z]+/[a-z0-9-]+", item.strip()):
                 target = (reader.root / item.strip()).resolve()
+                line = meta["prerequisites"].line_of(n)
                 if target not in index.course_dirs:
-                    line = meta["prerequisites"].line_of(n)
                     reader.problem(
                         course_md,
                         line,
                         f"prerequisite course '{item}' does not "
                         "exist (write <area>/<course-folder>)",
                     )
+                elif target != course_dir.resolve():
+                    reader.reference(course_md, line, target, kind="prerequisite")
     modules, translation_files = _load_modules(reader, course_dir, index)
     if parsed is None or _has_errors(reader, before):
         for path in translation_files:

@@ -1,29 +1,39 @@
-"""Publish a checked content tree to the database in one transaction.
+"""Publish a checked content tree to the database, course by course.
 
 Keyed by slugs: a course is its folder name, a module its file slug. Renaming a title or
 reordering modules updates rows in place, so every learner's progress stays attached. A
 module or course that disappeared from git is archived, never deleted.
+
+Each course is published inside a SAVEPOINT of the caller's transaction: a course with
+problems (see :mod:`lms.content.holdback`), or one whose publishing fails halfway, is left
+exactly as it was while every other course publishes. The caller commits once.
 """
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
+from lms.content.holdback import HeldBack, LiveCourse, hold_back
 from lms.content.loader import load_content
+from lms.content.problems import Problem
 from lms.content.render import Renderer
 from lms.content.tree import ContentTree, CourseSource, ModuleSource
 from lms.courses.models import Course, CourseTranslation, Module, ModuleTranslation
 from lms.extensions import db, utcnow
 from lms.quizzes.models import Quiz, QuizTranslation
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class SyncReport:
-    """What a sync did, or the problems that stopped it."""
+    """What a sync did, the courses it held back, or the problems that stopped it."""
 
     tree: ContentTree
+    #: The sync ran (``False``: problems outside every course stopped it; nothing changed).
     applied: bool = False
     changes: list[str] = field(default_factory=list)
     counts: dict = field(
@@ -38,21 +48,38 @@ class SyncReport:
     )
     #: Translation files left as they were published because they have errors.
     skipped: list[str] = field(default_factory=list)
+    #: Courses left as they are on the site because of their problems.
+    held_back: list[HeldBack] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(self.changes)
 
+    @property
+    def complete(self) -> bool:
+        """Every course was published: nothing held back."""
+        return self.applied and not self.held_back
+
     def note(self, kind: str, what: str) -> None:
         self.counts[kind] += 1
         self.changes.append(f"{kind}: {what}")
 
+    def mark(self) -> tuple:
+        """A point to :meth:`undo` to when a course's publishing is rolled back."""
+        return len(self.changes), dict(self.counts), len(self.skipped)
+
+    def undo(self, mark: tuple) -> None:
+        changes, counts, skipped = mark
+        del self.changes[changes:], self.skipped[skipped:]
+        self.counts = counts
+
 
 def sync_content(path: str | Path, progress=None) -> SyncReport:
-    """Check the content at ``path`` and, when it has no errors, upsert it (flush only).
+    """Check the content at ``path`` and upsert every course without errors (flush only).
 
     ``progress`` is called with ``(done, total)`` as courses are processed. The caller
-    commits; on any error nothing was changed.
+    commits. Courses with errors are held back (``report.held_back``); an error outside
+    every course changes nothing at all (``report.applied`` is false).
     """
     quizzes = {q.module_id: q for q in db.session.scalars(sa.select(Quiz))}
     translations = _published_translations()
@@ -66,21 +93,88 @@ def sync_content(path: str | Path, progress=None) -> SyncReport:
         },
     )
     report = SyncReport(tree=tree)
-    if tree.blocking_errors:
+    if tree.global_errors:
         return report
-    renderer = Renderer()
-    now = utcnow()
-    courses = {c.slug: c for c in db.session.scalars(sa.select(Course))}
-    modules: dict[int, dict[str, Module]] = {}
-    for module in db.session.scalars(sa.select(Module)):
-        modules.setdefault(module.course_id, {})[module.slug] = module
+    publisher = _Publisher(report, tree, quizzes, translations)
+    live = publisher.live()  # the last good versions, as learners see them now
+    report.held_back = hold_back(tree, live)
+    held = {h.course for h in report.held_back}
+    publishing = [c for c in tree.courses if f"{c.area}/{c.slug}" not in held]
+    for done, source in enumerate(publishing, start=1):
+        mark = report.mark()
+        try:
+            with db.session.begin_nested():
+                publisher.publish(source)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError):
+            raise  # the database itself failed: no course can be published
+        except Exception as exc:  # this course's fault: it alone is rolled back
+            log.exception("content sync: publishing course %s failed; left as it was", source.path)
+            report.undo(mark)
+            problem = Problem(
+                f"{source.path}/course.md",
+                1,
+                f"publishing this course failed unexpectedly ({type(exc).__name__}; the "
+                "server log has the details); it was left as it was",
+            )
+            tree.problems.append(problem)
+            course = f"{source.area}/{source.slug}"
+            report.held_back.append(HeldBack(course, [problem], source.slug in live))
+            publisher.reload()
+        if progress:
+            progress(done, len(publishing))
 
-    for done, source in enumerate(tree.courses, start=1):
-        course = _upsert_course(report, courses.get(source.slug), source, tree, renderer, now)
-        courses[source.slug] = course
-        sync = _TranslationSync(report, translations, tree, renderer, now)
+    keep = {c.slug for c in tree.courses} | {h.slug for h in report.held_back}
+    now = publisher.now
+    for course in _courses_in_scope(tree, publisher.courses.values()):
+        if course.slug not in keep and course.archived_at is None:
+            course.archived_at = now
+            report.note("archived", f"course {course.slug}")
+    db.session.flush()
+    report.held_back.sort(key=lambda h: h.course)
+    report.applied = True
+    return report
+
+
+class _Publisher:
+    """Upserts one course at a time, with what is published already looked up once."""
+
+    def __init__(self, report: SyncReport, tree: ContentTree, quizzes: dict, translations: dict):
+        self.report, self.tree = report, tree
+        self.renderer = Renderer()
+        self.now = utcnow()
+        self.quizzes, self.translations = quizzes, translations
+        self._load_courses()
+
+    def _load_courses(self) -> None:
+        self.courses = {c.slug: c for c in db.session.scalars(sa.select(Course))}
+        self.modules: dict[int, dict[str, Module]] = {}
+        for module in db.session.scalars(sa.select(Module)):
+            self.modules.setdefault(module.course_id, {})[module.slug] = module
+
+    def reload(self) -> None:
+        """Look everything up again after a rolled-back course (its rows may be gone)."""
+        self.quizzes = {q.module_id: q for q in db.session.scalars(sa.select(Quiz))}
+        self.translations = _published_translations()
+        self._load_courses()
+
+    def live(self) -> dict[str, LiveCourse]:
+        """Every course on the site, by slug, with the slugs of its modules on the site."""
+        return {
+            course.slug: LiveCourse(
+                course.area,
+                {m.slug for m in self.modules.get(course.id, {}).values() if m.archived_at is None},
+            )
+            for course in self.courses.values()
+            if course.archived_at is None
+        }
+
+    def publish(self, source: CourseSource) -> None:
+        report, tree, renderer, now = self.report, self.tree, self.renderer, self.now
+        course = _upsert_course(report, self.courses.get(source.slug), source, tree, renderer, now)
+        self.courses[source.slug] = course
+        sync = _TranslationSync(report, self.translations, tree, renderer, now)
         sync.apply(CourseTranslation, course, f"course {source.slug}", source.translations)
-        existing = modules.get(course.id, {})
+        existing = self.modules.get(course.id, {})
         for module_source in source.modules:
             module = _upsert_module(
                 report, course, existing.get(module_source.slug), module_source, tree, renderer, now
@@ -88,7 +182,7 @@ def sync_content(path: str | Path, progress=None) -> SyncReport:
             label = f"module {course.slug}/{module.slug}"
             sync.apply(ModuleTranslation, module, label, module_source.translations)
             quiz = _upsert_quiz(
-                report, module, quizzes.get(module.id), module_source, renderer, now
+                report, module, self.quizzes.get(module.id), module_source, renderer, now
             )
             if quiz is not None and module_source.quiz is not None:
                 label = f"quiz {module_source.quiz.path}"
@@ -98,21 +192,9 @@ def sync_content(path: str | Path, progress=None) -> SyncReport:
             if slug not in present and module.archived_at is None:
                 module.archived_at = now
                 report.note("archived", f"module {source.slug}/{slug}")
-                quiz = quizzes.get(module.id)
+                quiz = self.quizzes.get(module.id)
                 if quiz is not None and quiz.archived_at is None:
                     quiz.archived_at = now
-        if progress:
-            progress(done, len(tree.courses))
-
-    in_scope = _courses_in_scope(tree, courses.values())
-    present = {c.slug for c in tree.courses}
-    for course in in_scope:
-        if course.slug not in present and course.archived_at is None:
-            course.archived_at = now
-            report.note("archived", f"course {course.slug}")
-    db.session.flush()
-    report.applied = True
-    return report
 
 
 def _courses_in_scope(tree: ContentTree, courses) -> list[Course]:

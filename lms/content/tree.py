@@ -108,6 +108,17 @@ class CourseSource:
     translations: dict[str, TranslationSource] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A link or a prerequisite from a file of one course to another course."""
+
+    path: str  #: the file that refers, relative to the content root
+    line: int
+    course: str  #: the course referred to, as ``<area>/<course folder>``
+    module: str | None = None  #: the module slug a link points at (``None``: the course)
+    kind: str = "link"  #: ``link`` or ``prerequisite``
+
+
 @dataclass
 class ContentTree:
     """What was read from disk, and what is wrong with it."""
@@ -124,6 +135,20 @@ class ContentTree:
     translation_paths: set[str] = field(default_factory=set)
     #: Translations found per language: ``{"it": {"files": 5, "out_of_date": 1, ...}}``.
     translation_counts: dict = field(default_factory=dict)
+    #: Links and prerequisites into other courses (the sync checks them against what is live).
+    references: list[Reference] = field(default_factory=list)
+
+    def course_of(self, path: str) -> str | None:
+        """``<area>/<course folder>`` for a path inside a course folder, else ``None``: the
+        course a problem belongs to (a folder that is not a valid course counts as one)."""
+        parts = path.split("/")
+        if (
+            len(parts) < 2
+            or parts[0] not in AREAS
+            or not (self.root / parts[0] / parts[1]).is_dir()
+        ):
+            return None
+        return f"{parts[0]}/{parts[1]}"
 
     @property
     def errors(self) -> list[Problem]:
@@ -133,6 +158,11 @@ class ContentTree:
     def blocking_errors(self) -> list[Problem]:
         """Errors that stop a sync: a broken translation is skipped instead."""
         return [p for p in self.errors if p.path not in self.translation_paths]
+
+    @property
+    def global_errors(self) -> list[Problem]:
+        """Errors outside any course folder: they stop every course from publishing."""
+        return [p for p in self.blocking_errors if self.course_of(p.path) is None]
 
     @property
     def warnings(self) -> list[Problem]:

@@ -1,4 +1,7 @@
-"""``lms content sync``: one transaction, idempotent, slug-keyed, never loses progress."""
+"""``lms content sync``: one transaction, idempotent, slug-keyed, never loses progress.
+
+Course by course publishing (a broken course held back): tests/content/test_hold_back.py.
+"""
 
 import sqlalchemy as sa
 
@@ -41,15 +44,20 @@ def test_sync_reports_what_changed(app, content_dir, runner):
     assert "Published: 1 updated" in result.output
 
 
-def test_broken_content_leaves_the_database_exactly_as_it_was(app, content_dir, runner):
+def test_a_problem_outside_every_course_leaves_the_database_exactly_as_it_was(
+    app, content_dir, runner
+):
     with app.app_context():
         before = snapshot()
     edit(content_dir, f"{COURSE}/02-second-steps.md", "title: Second steps", "title: Renamed")
-    edit(content_dir, "trends/future-course/course.md", "level: intermediate", "level: x")
+    (content_dir / "stray").mkdir()
     result = runner.invoke(main, ["content", "sync", str(content_dir)])
     assert result.exit_code == 1
-    assert "nothing was published; the database is unchanged" in result.output
-    assert "trends/future-course/course.md:4:" in result.output
+    assert "stray:1: 'stray' is not a training area" in result.output
+    assert (
+        "1 problem outside every course folder (listed above) holds back every course: "
+        "nothing was published; the database is unchanged." in result.output
+    )
     with app.app_context():
         assert snapshot() == before
 

@@ -78,7 +78,7 @@ def live_app(tmp_path_factory):
     with app.app_context():
         db.create_all()
         report = sync_content(CONTENT)
-        assert report.applied, [str(p) for p in report.tree.problems]
+        assert report.complete, [str(p) for p in report.tree.problems]
         db.session.commit()
     yield app
     with app.app_context():
