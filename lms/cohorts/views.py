@@ -956,14 +956,14 @@ def my_sessions():
 @bp.route("/me/sessions/<int:meeting_id>/rsvp", methods=["POST"])
 @login_required
 def rsvp(meeting_id: int):
-    """Say whether you will come."""
+    """Say whether you will come (from the sessions page, or from the learner's home)."""
     meeting = cohorts.load_member_meeting_or_404(meeting_id, current_user)
     answer = request.form.get("answer")
     if answer not in RSVP_ANSWERS:
         return render_error(400, _("Choose yes, no or maybe."))
     if meeting.cancelled_at is not None or meeting.ends_at < utcnow():
         flash(_("This session is over or cancelled."), "warning")
-        return redirect(url_for("cohorts.my_sessions"))
+        return redirect(_after_rsvp())
     row = db.session.scalar(
         sa.select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.user_id == current_user.id)
     )
@@ -978,14 +978,21 @@ def rsvp(meeting_id: int):
                 _("Sorry, this session is full. Your facilitator can tell you about the next one."),
                 "warning",
             )
-            return redirect(url_for("cohorts.my_sessions"))
+            return redirect(_after_rsvp())
     if row is None:
         db.session.add(Rsvp(meeting_id=meeting.id, user_id=current_user.id, answer=answer))
     else:
         row.answer, row.answered_at = answer, utcnow()
     db.session.commit()
     flash(_("Thank you, your answer is saved."), "success")
-    return redirect(url_for("cohorts.my_sessions"))
+    return redirect(_after_rsvp())
+
+
+def _after_rsvp() -> str:
+    """Back to the page the answer came from: the learner's home or the sessions page."""
+    if request.form.get("back") == "home":
+        return url_for("progress.my_learning")
+    return url_for("cohorts.my_sessions")
 
 
 @bp.route("/checkin/<token>", methods=["GET", "POST"])

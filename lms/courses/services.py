@@ -159,6 +159,26 @@ def localize_modules(course: Course, modules, language: str) -> list[Localized]:
     return [Localized(m, found.get(m.id), language, course.language) for m in modules]
 
 
+def localize_modules_of(modules, language: str) -> dict[int, Localized]:
+    """Modules of any courses in ``language`` where translated, by id (one query at most).
+
+    Each module's course must be loaded already (its language decides what needs translating).
+    """
+    wanted = [m.id for m in modules if m.course.language != language]
+    found = {}
+    if wanted:
+        found = {
+            t.module_id: t
+            for t in db.session.scalars(
+                sa.select(ModuleTranslation).where(
+                    ModuleTranslation.module_id.in_(wanted),
+                    ModuleTranslation.language == language,
+                )
+            )
+        }
+    return {m.id: Localized(m, found.get(m.id), language, m.course.language) for m in modules}
+
+
 def course_languages(courses, counts: dict[int, int]) -> dict[int, list[str]]:
     """Per course: its own language, then every language all its current modules are
     translated into (one query), in the order of :data:`lms.languages.LANGUAGES`."""

@@ -185,8 +185,16 @@ def next_module(user_id: int, course: Course, modules: list[Module]) -> Module |
         .order_by(ModuleVisit.last_visited_at.desc(), ModuleVisit.id.desc())
         .limit(1)
     )
-    if last is not None and last not in done:
-        return next(m for m in modules if m.id == last)
+    return choose_next(modules, done, last)
+
+
+def choose_next(modules: list[Module], done: set[int], last_opened: int | None) -> Module | None:
+    """:func:`next_module`'s rule on data already loaded: ``last_opened`` (the id of the course's
+    most recently opened module) if unfinished, else the first unfinished module."""
+    if last_opened is not None and last_opened not in done:
+        found = next((m for m in modules if m.id == last_opened), None)
+        if found is not None:
+            return found
     return next((m for m in modules if m.id not in done), None)
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.certificates.services import certificates_of, issue_if_complete
+from lms.cohorts.learner_home import learner_home
 from lms.courses.services import (
     content_language,
     current_modules,
@@ -55,10 +56,17 @@ def complete(slug: str, module_slug: str):
 @bp.route("/me/learning")
 @login_required
 def my_learning():
-    """Courses the learner has started, with where to continue, most recent first."""
+    """The page after sign-in. In a cohort: the cohort's courses, what is due, the next session
+    (see :mod:`lms.cohorts.learner_home`). Otherwise: courses the learner has started, with
+    where to continue, most recent first."""
+    language = content_language()
+    home = learner_home(current_user.id, language)
+    if home is not None:
+        return render_template(
+            "cohorts/learner_home.html", home=home, certificates=certificates_of(current_user.id)
+        )
     recent = progress.recent_courses(current_user.id)
     standing = progress.progress_by_course(current_user.id, [c.id for c, _ in recent])
-    language = content_language()
     shown = {c.id: c for c in localize_courses([c for c, _ in recent], language)}
     items = []
     for course, last_visit in recent:

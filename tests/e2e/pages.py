@@ -264,7 +264,9 @@ PAGE_TYPES = [
     PageType("quiz-result-failed", "learner", lambda s: f"/attempts/{s.failed_attempt}"),
     PageType("quiz-result-passed", "learner", lambda s: f"/attempts/{s.passed_attempt}"),
     PageType("certificate", "learner", lambda s: f"/certificates/{s.certificate}"),
-    PageType("my-learning", "learner", lambda s: "/me/learning"),
+    PageType("my-learning", "learner", lambda s: "/me/learning"),  # the cohort's home
+    # Not a member of any cohort: the plain page (here its "not started yet" state).
+    PageType("my-learning-no-cohort", "facilitator", lambda s: "/me/learning"),
     PageType("my-sessions", "learner", lambda s: "/me/sessions"),
     PageType("error-403", "learner", lambda s: "/facilitate", 403),
     PageType("account", "learner", lambda s: "/account"),
