@@ -167,6 +167,11 @@ def _init_security(app: Flask) -> None:
     init_security_headers(app)
 
 
+#: SQLite's primary result codes after which a connection is replaced: SQLITE_READONLY (8),
+#: SQLITE_IOERR (10). SQLITE_FULL (13) needs no new connection: SQLite rolls back and carries on.
+SQLITE_RECONNECT_ON = frozenset({8, 10})
+
+
 def _configure_sqlite(engine) -> None:
     """Foreign keys on, WAL journal, a busy timeout, and write-ready transactions.
 
@@ -194,6 +199,15 @@ def _configure_sqlite(engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if may_write() else "BEGIN")
+
+    @sa.event.listens_for(engine, "handle_error")
+    def _on_error(context):
+        # A connection opened while the file was read-only stays read-only after the file is
+        # writable again, and one that met an I/O error may be unusable: treated as lost, the
+        # pool opens fresh connections, so writes come back without a restart.
+        code = getattr(context.original_exception, "sqlite_errorcode", None)
+        if code is not None and (code & 0xFF) in SQLITE_RECONNECT_ON:
+            context.is_disconnect = True
 
 
 def _register_blueprints(app: Flask) -> None:
