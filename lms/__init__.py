@@ -135,6 +135,12 @@ def _release_session(_error=None) -> None:
             db.session.remove()  # SQLAlchemy invalidated the connection; this now succeeds
         except sa.exc.DBAPIError:
             db.session.registry.clear()
+    from flask import g
+
+    if g.pop("lms_reopen_database", False):
+        # SQLite refused to write (read-only file, I/O error): close every connection of this
+        # process, so that the next request opens the file afresh, writable once repaired.
+        db.engine.dispose()
 
 
 def _init_extensions(app: Flask) -> None:
@@ -165,11 +171,6 @@ def _init_security(app: Flask) -> None:
 
     init_sessions(app)
     init_security_headers(app)
-
-
-#: SQLite's primary result codes after which a connection is replaced: SQLITE_READONLY (8),
-#: SQLITE_IOERR (10). SQLITE_FULL (13) needs no new connection: SQLite rolls back and carries on.
-SQLITE_RECONNECT_ON = frozenset({8, 10})
 
 
 def _configure_sqlite(engine) -> None:
@@ -203,11 +204,17 @@ def _configure_sqlite(engine) -> None:
     @sa.event.listens_for(engine, "handle_error")
     def _on_error(context):
         # A connection opened while the file was read-only stays read-only after the file is
-        # writable again, and one that met an I/O error may be unusable: treated as lost, the
-        # pool opens fresh connections, so writes come back without a restart.
-        code = getattr(context.original_exception, "sqlite_errorcode", None)
-        if code is not None and (code & 0xFF) in SQLITE_RECONNECT_ON:
+        # writable again, and one that met an I/O error may be unusable: treated as lost, so
+        # the pool opens fresh ones and writes come back without a restart (see lms.errors).
+        from lms.errors import sqlite_needs_new_connections
+
+        if sqlite_needs_new_connections(context.original_exception):
             context.is_disconnect = True
+            # SQLAlchemy leaves a lost connection's cursor open; SQLite would keep the closed
+            # connection (its locks, its read-only view) alive until the cursor is collected.
+            cursor = getattr(context.execution_context, "cursor", None)
+            if cursor is not None:
+                cursor.close()
 
 
 def _register_blueprints(app: Flask) -> None:
