@@ -161,6 +161,7 @@ def register_error_handlers(app) -> None:
 
 
 def _register_page_handlers(app) -> None:
+    """The other error pages: expired forms, too large, too many, HTTP errors, the rest."""
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
