@@ -77,7 +77,7 @@ test-postgres: $(PG_STAMP) $(MO_FILES)
 
 ## test-faults: real gunicorn, redis-server and a throwaway PostgreSQL database, then faults
 ## (Redis stopped, database connections killed or refused, a worker killed mid-request, SQLite
-## out of disk space); prints one line of figures per scenario (about 2 minutes)
+## out of disk space or read-only: root, on a tmpfs); one line of figures per scenario (~3 min)
 test-faults: $(PG_STAMP) $(MO_FILES)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --faults tests/faults
 

@@ -135,6 +135,12 @@ def _release_session(_error=None) -> None:
             db.session.remove()  # SQLAlchemy invalidated the connection; this now succeeds
         except sa.exc.DBAPIError:
             db.session.registry.clear()
+    from flask import g
+
+    if g.pop("lms_reopen_database", False):
+        # SQLite refused to write (read-only file, I/O error): close every connection of this
+        # process, so that the next request opens the file afresh, writable once repaired.
+        db.engine.dispose()
 
 
 def _init_extensions(app: Flask) -> None:
@@ -194,6 +200,21 @@ def _configure_sqlite(engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if may_write() else "BEGIN")
+
+    @sa.event.listens_for(engine, "handle_error")
+    def _on_error(context):
+        # A connection opened while the file was read-only stays read-only after the file is
+        # writable again, and one that met an I/O error may be unusable: treated as lost, so
+        # the pool opens fresh ones and writes come back without a restart (see lms.errors).
+        from lms.errors import sqlite_needs_new_connections
+
+        if sqlite_needs_new_connections(context.original_exception):
+            context.is_disconnect = True
+            # SQLAlchemy leaves a lost connection's cursor open; SQLite would keep the closed
+            # connection (its locks, its read-only view) alive until the cursor is collected.
+            cursor = getattr(context.execution_context, "cursor", None)
+            if cursor is not None:
+                cursor.close()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -88,9 +88,27 @@ DATABASE_UNAVAILABLE = (
 )
 
 
+#: SQLite's primary result codes after which the process's connections are replaced:
+#: SQLITE_READONLY (8), SQLITE_IOERR (10). SQLite shares one view of a file's WAL index among
+#: every connection of a process; opened while the file was read-only, it stays read-only
+#: until all of them are closed. SQLITE_FULL (13) needs none: SQLite rolls back, carries on.
+SQLITE_RECONNECT_ON = frozenset({8, 10})
+
+
+def sqlite_needs_new_connections(error: BaseException) -> bool:
+    """Whether ``error`` (a DBAPI error or SQLAlchemy's wrapper) is SQLite refusing to write."""
+    original = getattr(error, "orig", error)
+    code = getattr(original, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) in SQLITE_RECONNECT_ON
+
+
 def database_unavailable(error: Exception):
-    """The friendly 503: roll back what the request had begun, answer "back in a moment"."""
-    from flask import g
+    """The friendly 503: roll back what the request had begun, answer "back in a moment".
+
+    The session cookie goes back to what the browser sent: a sign-in (or sign-out) whose
+    write was refused must not happen in the cookie alone.
+    """
+    from flask import current_app, g, session
 
     from lms.extensions import db, login_manager
 
@@ -98,6 +116,11 @@ def database_unavailable(error: Exception):
         db.session.rollback()
     except Exception:  # noqa: S110 - the connection is gone; the database drops the transaction
         pass
+    if sqlite_needs_new_connections(error):
+        g.lms_reopen_database = True  # see lms._release_session
+    sent = current_app.session_interface.open_session(current_app, request)
+    session.clear()
+    session.update(sent or {})
     # The page must not need the database: the rollback expired the signed-in user (if any was
     # loaded), so the page shows as signed-out rather than reload them.
     g._login_user = login_manager.anonymous_user()
@@ -112,9 +135,33 @@ def database_unavailable(error: Exception):
     return render_error(503, headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)})
 
 
+def _database_safe(handler):
+    """An error page that needs the database (the signed-in user, their language) while it is
+    away becomes the 503 page, not a 500 raised from the error handler."""
+    import functools
+
+    @functools.wraps(handler)
+    def wrapper(error):
+        try:
+            return handler(error)
+        except DATABASE_UNAVAILABLE as unavailable:
+            return database_unavailable(unavailable)
+
+    return wrapper
+
+
 def register_error_handlers(app) -> None:
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, database_unavailable)
+    _register_page_handlers(app)
+    for handlers in app.error_handler_spec[None].values():
+        for error_class, handler in handlers.items():
+            if error_class not in DATABASE_UNAVAILABLE:
+                handlers[error_class] = _database_safe(handler)
+
+
+def _register_page_handlers(app) -> None:
+    """The other error pages: expired forms, too large, too many, HTTP errors, the rest."""
 
     @app.errorhandler(CSRFError)
     def _csrf(error):

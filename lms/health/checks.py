@@ -110,7 +110,21 @@ def check_database(app: Flask) -> Check:
                 f"Make {path} and its folder writable by the app's user, and check free "
                 "disk space (df -h).",
             )
+        import shutil
+
+        if shutil.disk_usage(folder).free < LOW_DISK_BYTES:
+            return Check(
+                "database",
+                DEGRADED,
+                "the disk holding the database is full: pages show, changes are refused",
+                f"Free space on the file system of {folder} (df -h); changes are accepted "
+                "again as soon as there is room, without a restart.",
+            )
     return Check("database", OK)
+
+
+#: Below this much free space beside the SQLite file, commits are about to fail.
+LOW_DISK_BYTES = 1024 * 1024
 
 
 _redis_clients: dict[str, object] = {}

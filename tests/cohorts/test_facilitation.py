@@ -435,3 +435,33 @@ def test_someone_who_finished_everything_is_not_inactive(app, client, setup):
     risks = _risks(app, setup["cohort"])
     assert risks["Alma Active"] == []  # 100 % done a month ago: nothing to chase
     assert "inactive" in risks["Boris Behind"]  # nothing done for a month
+
+
+def test_a_class_list_import_hashes_no_password_and_nobody_signs_in_before_choosing_one(
+    app, client, setup, monkeypatch
+):
+    """A 25-row list took seconds: every new account hashed a random password with scrypt."""
+    from lms.accounts import models as account_models
+    from lms.accounts.services import check_sign_in
+
+    hashed = []
+    real_hash = account_models.generate_password_hash
+    monkeypatch.setattr(
+        account_models,
+        "generate_password_hash",
+        lambda *args, **kwargs: hashed.append(1) or real_hash(*args, **kwargs),
+    )
+    login(client, setup["fac"])
+    url = f"/facilitate/cohorts/{setup['cohort']}/import"
+    listing = "\n".join(f"Class Learner {n}, classlist-{n}@example.org" for n in range(25))
+    done = post_form(client, url, {"csv_text": listing, "action": "import"}, token_from=url)
+    assert "Class list imported" in done.get_data(as_text=True)
+    assert hashed == []
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Membership.id))) == 27
+        for password in ("", "!", "invited", "a long password!"):
+            assert check_sign_in("classlist-3@example.org", password).user is None
+        hashes = db.session.scalars(
+            sa.select(User.password_hash).where(User.email.like("classlist-%"))
+        ).all()
+        assert len(set(hashes)) == 25  # each set-password link names its own account's marker

@@ -178,6 +178,18 @@ class Gunicorn:
         except (urllib.error.URLError, OSError, HTTPException):
             return False
 
+    def reload(self):
+        """``kill -HUP``, as a deploy does: new workers (new database connections) replace the
+        old ones, which finish their requests first."""
+        old = set(self.worker_pids())
+        self.process.send_signal(signal.SIGHUP)
+        wait_for(
+            lambda: len(self.worker_pids()) == self.workers and not old & set(self.worker_pids()),
+            30,
+            "new workers to replace the old",
+        )
+        wait_for(self._answers, 30, "the new workers to answer", step=0.1)
+
     def health(self) -> tuple[int, dict]:
         import json
 

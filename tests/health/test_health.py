@@ -120,3 +120,18 @@ def test_health_with_redis_unreachable_is_degraded_not_down(tmp_path, content_di
     with app.app_context():
         db.session.execute(sa.text("SELECT 1"))
         db.engine.dispose()
+
+
+def test_health_says_when_the_disk_holding_sqlite_is_full(app, client, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite file")
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 4096, 4096))
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json["status"] == DEGRADED
+    assert "disk holding the database is full" in response.json["checks"]["database"]["detail"]
