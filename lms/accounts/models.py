@@ -57,7 +57,10 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password, method="scrypt")
 
     def check_password(self, password: str) -> bool:
-        """True when ``password`` matches the stored hash."""
+        """True when ``password`` matches the stored hash; never for an account that has none yet
+        (invited, deleted: their marker is not a hash werkzeug could check)."""
+        if not self.password_hash or self.password_hash.startswith("!"):
+            return False
         return check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:

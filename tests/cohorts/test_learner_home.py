@@ -208,7 +208,7 @@ def test_will_you_come_from_the_home_returns_to_the_home(app, client, learner):
     cohort_id = make_home_cohort(app, "Graz winter cohort", [learner])
     meeting_id = add_meeting(app, cohort_id, "Factory visit", 5, capacity=12)
     page = text(client.get("/me/learning"))
-    assert "Will you come? 0 of 12 places taken" in page and "Your answer:" not in page
+    assert "Will you come? Places taken: 0 of 12" in page and "Your answer:" not in page
     response = post_form(
         client,
         f"/me/sessions/{meeting_id}/rsvp",
@@ -225,7 +225,7 @@ def test_will_you_come_from_the_home_returns_to_the_home(app, client, learner):
         {"answer": "yes", "back": "home"},
         token_from="/me/learning",
     )
-    assert "1 of 12 place taken" in text(client.get("/me/learning"))
+    assert "Places taken: 1 of 12" in text(client.get("/me/learning"))
     # From the sessions page (no "back"), the answer still returns there.
     response = post_form(
         client, f"/me/sessions/{meeting_id}/rsvp", {"answer": "no"}, token_from="/me/sessions"
