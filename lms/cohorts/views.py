@@ -663,7 +663,7 @@ def attendance(meeting_id: int):
                 statuses[uid] = value
         changed = cohorts.record_attendance(meeting, statuses, current_user.id)
         db.session.commit()
-        flash(ngettext_safe(changed), "success")
+        flash(_attendance_saved(changed), "success")
         return redirect(url_for("cohorts.attendance", meeting_id=meeting.id))
     records = {
         a.user_id: a
@@ -688,9 +688,10 @@ def attendance(meeting_id: int):
     )
 
 
-def ngettext_safe(changed: int) -> str:
-    from flask_babel import ngettext
-
+def _attendance_saved(changed: int) -> str:
+    """The confirmation after saving, also when the list was saved as it was."""
+    if not changed:
+        return _("Attendance saved. Nothing changed.")
     return ngettext(
         "Attendance saved: %(num)d change.", "Attendance saved: %(num)d changes.", changed
     )

@@ -1,0 +1,155 @@
+"""In the room: the projector page with the check-in code, and taking attendance on a phone."""
+
+import datetime as dt
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from lms.accounts.models import User
+from lms.cohorts import services as cohorts
+from lms.cohorts.models import Meeting
+from lms.courses.models import Course
+from lms.extensions import db, utcnow
+from tests.e2e.conftest import in_app, sign_in
+from tests.e2e.course import shortest_course
+
+#: The brief's two screens: a laptop, and a tall phone (375 x 812).
+SCREENS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {
+        "viewport": {"width": 375, "height": 812},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+
+
+class Room:
+    """A cohort of 14 in a session that started ten minutes ago; its facilitator."""
+
+    def __init__(self, live_app, make_account, learners: int = 14):
+        self.facilitator_id, self.facilitator_email = make_account("facilitator", "Romy Room")
+        self.learners = [
+            make_account("learner", f"Learner {n:02d} {uuid.uuid4().hex[:4]}")
+            for n in range(1, learners)
+        ]
+        # Last in the list (sorted by name): the row a sticky save bar would cover.
+        self.learners.append(make_account("learner", "Zora Zuletzt"))
+        with in_app(live_app):
+            course = db.session.scalar(
+                sa.select(Course).where(Course.slug == shortest_course().slug)
+            )
+            today = dt.date.today()
+            cohort = cohorts.create_cohort(
+                f"Room cohort {uuid.uuid4().hex[:6]}",
+                "Partner",
+                "en",
+                today - dt.timedelta(days=10),
+                today + dt.timedelta(days=60),
+                [course.id],
+                [self.facilitator_id],
+            )
+            for user_id, _email in self.learners:
+                cohorts.add_member(
+                    cohort, db.session.get(User, user_id), joined_at=utcnow() - dt.timedelta(days=3)
+                )
+            now = utcnow()
+            meeting = Meeting(
+                cohort_id=cohort.id,
+                title="Prototyping lab: sensors and light",
+                starts_at=now - dt.timedelta(minutes=10),
+                ends_at=now + dt.timedelta(hours=2),
+                timezone="Europe/Vienna",
+                place="Tovarna, Maribor",
+                checkin_token=cohorts.new_token(),
+            )
+            db.session.add(meeting)
+            db.session.commit()
+            self.cohort_id, self.meeting_id = cohort.id, meeting.id
+            self.token = meeting.checkin_token
+
+    @property
+    def projector(self) -> str:
+        return f"/facilitate/sessions/{self.meeting_id}/checkin-code"
+
+    @property
+    def attendance(self) -> str:
+        return f"/facilitate/sessions/{self.meeting_id}/attendance"
+
+
+@pytest.fixture
+def room(live_app, make_account) -> Room:
+    return Room(live_app, make_account)
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def facilitator_page(browser, base_url, room, screen):
+    context = browser.new_context(base_url=base_url, locale="en-GB", **SCREENS[screen])
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, room.facilitator_email)
+    yield page
+    context.close()
+
+
+#: The save bar's box and the last row's, after scrolling to the very bottom.
+BOXES_JS = """
+() => {
+  window.scrollTo(0, document.documentElement.scrollHeight);
+  const bar = document.querySelector('.save-bar').getBoundingClientRect();
+  const rows = document.querySelectorAll('.attendance-list > li');
+  const last = rows[rows.length - 1].getBoundingClientRect();
+  return {bar: {top: bar.top, bottom: bar.bottom}, last: {top: last.top, bottom: last.bottom},
+          height: window.innerHeight};
+}
+"""
+
+
+#: The focused learner's row and the save bar, where they are on the screen.
+ROW_JS = """
+() => {
+  const row = document.activeElement.closest('.attendance-list > li').getBoundingClientRect();
+  const bar = document.querySelector('.save-bar').getBoundingClientRect();
+  return {row: {top: row.top, bottom: row.bottom}, bar: {top: bar.top},
+          focused: document.activeElement.name};
+}
+"""
+
+
+def test_the_save_bar_never_covers_the_last_learner(
+    facilitator_page: Page, room, screen, shots, assert_accessible
+):
+    page = facilitator_page
+    page.goto(room.attendance)
+    boxes = page.evaluate(BOXES_JS)
+    assert boxes["last"]["bottom"] <= boxes["bar"]["top"] + 0.5, boxes
+    assert boxes["last"]["top"] >= 0, boxes
+    shots(page, f"attendance-{screen}")
+    page.screenshot(path=str(shots.folder / f"attendance-{screen}-bottom.png"))
+    # Going down the list with the keyboard: each learner's row comes into view clear of the bar.
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.focus('button[name="action"][value="all_present"]')
+    for _ in room.learners:
+        page.keyboard.press("Tab")  # one stop per learner (a radio group)
+        boxes = page.evaluate(ROW_JS)
+        assert boxes["row"]["bottom"] <= boxes["bar"]["top"] + 0.5, boxes
+        assert boxes["row"]["top"] >= 0, boxes
+    assert_accessible(page)
+
+
+def test_saving_attendance_unchanged_still_confirms(facilitator_page: Page, room, screen, shots):
+    page = facilitator_page
+    page.goto(room.attendance)
+    page.click("#save-attendance")
+    flash = page.locator(".flash-success")
+    expect(flash).to_have_text("Attendance saved. Nothing changed.")
+    expect(flash).to_be_in_viewport()
+    shots(page, f"attendance-saved-unchanged-{screen}")
