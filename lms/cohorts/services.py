@@ -334,6 +334,35 @@ def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
     return meeting.starts_at - timedelta(minutes=30), meeting.ends_at
 
 
+#: The time zone of each programme country (ISO 3166-1 alpha-2), for new sessions' default.
+COUNTRY_ZONES = {
+    "AT": "Europe/Vienna",
+    "DE": "Europe/Berlin",
+    "IT": "Europe/Rome",
+    "SI": "Europe/Ljubljana",
+    "HR": "Europe/Zagreb",
+    "CZ": "Europe/Prague",
+    "SK": "Europe/Bratislava",
+    "PL": "Europe/Warsaw",
+    "HU": "Europe/Budapest",
+}
+
+
+def default_timezone(cohort: Cohort) -> str:
+    """The zone a new session of the cohort is most likely in: that of its partner's
+    country, else the one its sessions were last scheduled in, else the site's default."""
+    country = (cohort.partner.country if cohort.partner else "") or ""
+    if country.upper() in COUNTRY_ZONES:
+        return COUNTRY_ZONES[country.upper()]
+    last = db.session.scalar(
+        sa.select(Meeting.timezone)
+        .where(Meeting.cohort_id == cohort.id)
+        .order_by(Meeting.updated_at.desc(), Meeting.id.desc())
+        .limit(1)
+    )
+    return last or current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
+
+
 def attended_count(user_id: int, course: Course) -> int:
     """Meetings attended (present or late) in cohorts that follow ``course``."""
     return db.session.scalar(

@@ -87,10 +87,12 @@ def cohort(cohort_id: int):
         cohorts.filter_rows(report.rows, **args), request.args.get("page", 1, type=int)
     )
     cohorts.load_cells(report, page.rows)
+    saved = request.args.get("saved", type=int)
     return render_template(
         "cohorts/cohort.html",
         cohort=cohort_,
         report=report,
+        saved_meeting=saved if saved in {m.id for m in report.meetings} else None,
         coming=who_is_coming(
             [m for m in report.meetings if not m.cancelled_at and m.ends_at >= utcnow()],
             [r.user for r in report.rows],
@@ -563,6 +565,14 @@ def _save_meeting(meeting: Meeting, form: MeetingForm) -> None:
     meeting.updated_at = utcnow()
 
 
+def _back_to_sessions(meeting: Meeting):
+    """To the cohort page's sessions, where the confirmation then shows (not at the top of
+    the page, scrolled out of view) and the session is marked."""
+    return redirect(
+        url_for("cohorts.cohort", cohort_id=meeting.cohort_id, saved=meeting.id, _anchor="sessions")
+    )
+
+
 @bp.route("/facilitate/cohorts/<int:cohort_id>/sessions/new", methods=["GET", "POST"])
 @facilitator_required
 def new_meeting(cohort_id: int):
@@ -572,6 +582,9 @@ def new_meeting(cohort_id: int):
     form.prepare.choices = form.follow_up.choices = _module_choices(cohort_)
     if request.method == "GET":
         form.prepare.data, form.follow_up.data = [], []
+        zone = cohorts.default_timezone(cohort_)
+        if zone in {choice.value for choice in form.timezone.choices}:
+            form.timezone.data = zone
     if form.validate_on_submit():
         meeting = Meeting(
             cohort_id=cohort_.id,
@@ -584,7 +597,7 @@ def new_meeting(cohort_id: int):
         _save_meeting(meeting, form)
         db.session.commit()
         flash(_("Session “%(title)s” scheduled.", title=meeting.title), "success")
-        return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id) + "#sessions")
+        return _back_to_sessions(meeting)
     return render_template(
         "cohorts/meeting_form.html", form=form, cohort=cohort_, meeting=None
     ), 422 if form.errors else 200
@@ -607,7 +620,7 @@ def edit_meeting(meeting_id: int):
         _save_meeting(meeting, form)
         db.session.commit()
         flash(_("Session saved."), "success")
-        return redirect(url_for("cohorts.cohort", cohort_id=meeting.cohort_id) + "#sessions")
+        return _back_to_sessions(meeting)
     return render_template(
         "cohorts/meeting_form.html", form=form, cohort=meeting.cohort, meeting=meeting
     ), 422 if form.errors else 200
@@ -620,7 +633,7 @@ def cancel_meeting(meeting_id: int):
     meeting = cohorts.load_meeting_or_404(meeting_id, current_user)
     if meeting.ends_at < utcnow() or meeting.cancelled_at is not None:
         flash(_("This session is over or already cancelled: there is nothing to cancel."), "info")
-        return redirect(url_for("cohorts.cohort", cohort_id=meeting.cohort_id) + "#sessions")
+        return _back_to_sessions(meeting)
     if request.method == "POST":
         meeting.cancelled_at = meeting.updated_at = utcnow()
         meeting.sequence = (meeting.sequence or 0) + 1
@@ -632,7 +645,7 @@ def cancel_meeting(meeting_id: int):
             ),
             "success",
         )
-        return redirect(url_for("cohorts.cohort", cohort_id=meeting.cohort_id) + "#sessions")
+        return _back_to_sessions(meeting)
     return render_template("cohorts/confirm_cancel.html", meeting=meeting)
 
 

@@ -5,10 +5,12 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from lms.cohorts import services as cohorts
-from lms.cohorts.models import Meeting
+from lms.cohorts.models import Cohort, Meeting
 from lms.extensions import db, utcnow
+from lms.organisations.models import Organisation
 from tests.conftest import login, logout, post_form
 
 
@@ -85,3 +87,111 @@ def test_the_save_bar_sits_after_the_list(client, room):
     login(client, room["fac"])
     html = client.get(f"/facilitate/sessions/{room['meeting']}/attendance").get_data(as_text=True)
     assert re.search(r'</ul>\s*<div class="save-bar"><button[^>]*id="save-attendance"', html)
+
+
+# --- the session form -----------------------------------------------------------------------
+
+
+def _default_zone(client, cohort_id) -> str:
+    html = client.get(f"/facilitate/cohorts/{cohort_id}/sessions/new").get_data(as_text=True)
+    select = html.split('id="timezone"', 1)[1].split("</select>", 1)[0]
+    selected = re.findall(
+        r'<option[^>]*\bselected\b[^>]*value="([^"]+)"|<option[^>]*value="([^"]+)"[^>]*\bselected\b',
+        select,
+    )
+    assert len(selected) == 1, selected
+    return "".join(selected[0])
+
+
+def test_a_new_session_is_in_the_time_zone_of_the_partners_country(app, client, room):
+    with app.app_context():
+        partner = db.session.get(Cohort, room["cohort"]).partner
+        partner.country = "PL"
+        db.session.commit()
+    login(client, room["fac"])
+    assert _default_zone(client, room["cohort"]) == "Europe/Warsaw"
+
+
+def test_without_a_known_country_a_new_session_is_in_the_zone_last_used(app, client, room):
+    with app.app_context():
+        partner = db.session.get(Cohort, room["cohort"]).partner
+        partner.country = "FR"  # not a programme country: no zone of its own here
+        db.session.add(
+            Meeting(
+                cohort_id=room["cohort"],
+                title="Later one",
+                starts_at=utcnow() - timedelta(days=9),
+                ends_at=utcnow() - timedelta(days=9) + timedelta(hours=1),
+                timezone="Europe/Rome",
+                place="Roma",
+                checkin_token=cohorts.new_token(),
+                updated_at=utcnow() + timedelta(minutes=1),
+            )
+        )
+        db.session.commit()
+    login(client, room["fac"])
+    assert _default_zone(client, room["cohort"]) == "Europe/Rome"
+
+
+def test_a_first_session_without_a_country_is_in_the_sites_zone(app, client, room):
+    login(client, room["other_fac"])
+    with app.app_context():
+        partner = db.session.get(Cohort, room["other_cohort"]).partner
+        assert partner.country == ""
+        assert not db.session.scalars(
+            sa.select(Meeting).where(Meeting.cohort_id == room["other_cohort"])
+        ).all()
+    assert _default_zone(client, room["other_cohort"]) == app.config["BABEL_DEFAULT_TIMEZONE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Prague"
+    assert _default_zone(client, room["other_cohort"]) == "Europe/Prague"
+
+
+def test_each_country_of_the_programme_has_a_zone_the_form_offers(app):
+    from lms.cohorts.forms import PROGRAMME_ZONES
+
+    assert set(cohorts.COUNTRY_ZONES.values()) <= set(PROGRAMME_ZONES)
+    with app.app_context():
+        partner = Organisation(name="Hub Zagreb", country="hr", is_partner=True)
+        cohort = Cohort(name="x", partner=partner)
+        assert cohorts.default_timezone(cohort) == "Europe/Zagreb"
+
+
+def test_editing_a_session_keeps_its_own_zone(app, client, room):
+    with app.app_context():
+        db.session.get(Cohort, room["cohort"]).partner.country = "DE"
+        db.session.commit()
+    login(client, room["fac"])
+    html = client.get(f"/facilitate/sessions/{room['meeting']}/edit").get_data(as_text=True)
+    select = html.split('id="timezone"', 1)[1].split("</select>", 1)[0]
+    assert re.search(
+        r'<option[^>]*selected[^>]*value="Europe/Ljubljana"|value="Europe/Ljubljana"[^>]*selected',
+        select,
+    )
+
+
+# --- where a saved session is confirmed -----------------------------------------------------
+
+
+def test_a_saved_session_is_confirmed_in_the_sessions_section(client, room):
+    login(client, room["fac"])
+    url = f"/facilitate/sessions/{room['meeting']}/edit"
+    data = {
+        "title": "Sensor lab, part 2",
+        "day": (utcnow() + timedelta(days=3)).date().isoformat(),
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "timezone": "Europe/Ljubljana",
+        "place": "Maker space",
+    }
+    response = post_form(client, url, data, token_from=url)
+    location = response.headers["Location"]
+    assert location == f"/facilitate/cohorts/{room['cohort']}?saved={room['meeting']}#sessions"
+    html = client.get(location.split("#")[0]).get_data(as_text=True)
+    sessions = html.split('id="sessions"', 1)[1]
+    assert "Session saved." in sessions and "Session saved." not in html.split('id="sessions"')[0]
+    assert f'data-meeting="{room["meeting"]}" class="just-saved"' in sessions
+    # Anywhere else, and once read, confirmations are at the top as usual.
+    again = client.get(location.split("#")[0]).get_data(as_text=True)
+    assert "Session saved." not in again
+    other = client.get(f"/facilitate/cohorts/{room['cohort']}?saved=999999").get_data(as_text=True)
+    assert "just-saved" not in other

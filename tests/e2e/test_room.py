@@ -153,3 +153,29 @@ def test_saving_attendance_unchanged_still_confirms(facilitator_page: Page, room
     expect(flash).to_have_text("Attendance saved. Nothing changed.")
     expect(flash).to_be_in_viewport()
     shots(page, f"attendance-saved-unchanged-{screen}")
+
+
+def test_a_saved_session_is_confirmed_where_the_page_opens(
+    facilitator_page: Page, room, screen, shots
+):
+    page = facilitator_page
+    page.goto(f"/facilitate/cohorts/{room.cohort_id}/sessions/new")
+    # The time fields and module checkboxes line up with the other fields.
+    day = page.locator("#day").bounding_box()
+    start = page.locator("#start_time").bounding_box()
+    assert abs(start["height"] - day["height"]) < 1, (start, day)
+    assert start["width"] >= 0.4 * day["width"], (start, day)
+    box = page.locator('#prepare input[type="checkbox"]').first.bounding_box()
+    assert box["width"] >= 18 and abs(box["x"] - day["x"]) < 3, (box, day)
+    page.fill("#title", "Second lab")
+    page.fill("#day", (dt.date.today() + dt.timedelta(days=7)).isoformat())
+    page.fill("#start_time", "10:00")
+    page.fill("#end_time", "12:00")
+    page.fill("#place", "Tovarna, Maribor")
+    shots(page, f"session-form-{screen}")
+    page.click('main form[method="post"] button[type="submit"]')
+    flash = page.locator("#sessions .flash-success")
+    expect(flash).to_be_in_viewport()
+    expect(page.locator(".just-saved")).to_have_count(1)
+    page.screenshot(path=str(shots.folder / f"session-saved-{screen}-viewport.png"))
+    shots(page, f"session-saved-{screen}")
