@@ -334,6 +334,43 @@ def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
     return meeting.starts_at - timedelta(minutes=30), meeting.ends_at
 
 
+def checkin_state(meeting: Meeting, now: datetime | None = None) -> str:
+    """Where the session's self check-in stands: ``cancelled``, ``before`` the window
+    opens, ``open``, or ``closed`` (the session is over)."""
+    if meeting.cancelled_at is not None:
+        return "cancelled"
+    opens, closes = checkin_window(meeting)
+    now = now or utcnow()
+    if now < opens:
+        return "before"
+    return "open" if now <= closes else "closed"
+
+
+def checked_in_count(meeting: Meeting) -> tuple[int, int]:
+    """(learners recorded present or late, learners expected): the room's "N of M".
+
+    Someone who joined the cohort after the start and checked in counts in both figures, so
+    N never exceeds M.
+    """
+    expected = set(
+        db.session.scalars(
+            sa.select(Membership.user_id).where(
+                Membership.cohort_id == meeting.cohort_id,
+                Membership.joined_at <= meeting.starts_at,
+            )
+        )
+    )
+    recorded = dict(
+        db.session.execute(
+            sa.select(Attendance.user_id, Attendance.status).where(
+                Attendance.meeting_id == meeting.id
+            )
+        ).all()
+    )
+    here = sum(1 for status in recorded.values() if status in ("present", "late"))
+    return here, len(expected | set(recorded))
+
+
 #: The time zone of each programme country (ISO 3166-1 alpha-2), for new sessions' default.
 COUNTRY_ZONES = {
     "AT": "Europe/Vienna",

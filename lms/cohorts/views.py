@@ -5,17 +5,19 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.dates import format_time
 from flask import (
     Response,
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -710,24 +712,62 @@ def _attendance_saved(changed: int) -> str:
     )
 
 
+#: How often the projector page asks for the check-in count (JavaScript), and reloads
+#: itself without JavaScript, in seconds.
+CHECKIN_POLL_SECONDS, CHECKIN_REFRESH_SECONDS = 5, 15
+
+
 @bp.route("/facilitate/sessions/<int:meeting_id>/checkin-code")
 @facilitator_required
 def checkin_code(meeting_id: int):
-    """A QR code to show in the room; learners scan it to check themselves in."""
+    """The projector page for the room: the QR code learners scan to check themselves in,
+    as large as the screen allows, and how many are in so far."""
     import segno
 
     meeting = cohorts.load_meeting_or_404(meeting_id, current_user)
     url = url_for("cohorts.checkin", token=meeting.checkin_token, _external=True)
-    qr_svg = segno.make(url, error="m").svg_inline(scale=8, dark="#1b1f24")
     opens, closes = cohorts.checkin_window(meeting)
+    here, expected = cohorts.checked_in_count(meeting)
+    # Times of the room, in the zone the session was scheduled in (as on its invitation).
+    zone, locale = ZoneInfo(meeting.timezone), get_locale()
     return render_template(
         "cohorts/checkin_code.html",
         meeting=meeting,
         url=url,
-        qr_svg=qr_svg,
-        opens=opens,
-        closes=closes,
+        # No width or height of its own: the stylesheet sizes it to the screen.
+        qr_svg=segno.make(url, error="m").svg_inline(
+            scale=1, dark="#1b1f24", light="#ffffff", omitsize=True, svgclass="qr-code"
+        ),
+        opens_time=format_time(opens.astimezone(zone), "short", locale=locale),
+        closes_time=format_time(closes.astimezone(zone), "short", locale=locale),
+        state=cohorts.checkin_state(meeting),
+        count_text=_checked_in_text(here, expected),
+        poll_seconds=CHECKIN_POLL_SECONDS,
+        refresh_seconds=CHECKIN_REFRESH_SECONDS,
     )
+
+
+def _checked_in_text(here: int, expected: int) -> str:
+    """"3 of 12 checked in", in the plural form the expected number asks for."""
+    return ngettext(
+        "%(here)d of %(num)d checked in", "%(here)d of %(num)d checked in", expected, here=here
+    )
+
+
+@bp.route("/facilitate/sessions/<int:meeting_id>/checkin-count.json")
+@facilitator_required
+def checkin_count(meeting_id: int):
+    """The projector page's live figure: who is in so far, and whether check-in is open."""
+    meeting = cohorts.load_meeting_or_404(meeting_id, current_user)
+    here, expected = cohorts.checked_in_count(meeting)
+    response = jsonify(
+        checked_in=here,
+        expected=expected,
+        text=_checked_in_text(here, expected),
+        state=cohorts.checkin_state(meeting),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- learners -----------------------------------------------------------------------------

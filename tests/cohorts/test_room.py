@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from lms.accounts.models import User
 from lms.cohorts import services as cohorts
 from lms.cohorts.models import Cohort, Meeting
 from lms.extensions import db, utcnow
@@ -62,6 +63,110 @@ def _check_in(client, email, token):
     response = post_form(client, f"/checkin/{token}", {}, token_from=f"/checkin/{token}")
     assert "You are checked in" in response.get_data(as_text=True)
     logout(client)
+
+
+# --- the projector page ---------------------------------------------------------------------
+
+
+def test_the_projector_page_has_no_site_header_and_shows_the_title_code_and_count(client, room):
+    login(client, room["fac"])
+    html = client.get(f"/facilitate/sessions/{room['meeting']}/checkin-code").get_data(as_text=True)
+    assert 'class="site-header"' not in html and 'class="site-footer"' not in html
+    assert "<h1>Sensor lab</h1>" in html
+    assert '<svg viewBox="0 0' in html and 'class="qr-code"' in html
+    assert 'width="' not in html.split("<svg", 1)[1].split(">", 1)[0]  # sized by the CSS
+    assert f"/checkin/{room['token']}</code>" in html
+    assert ">0 of 3 checked in</p>" in html
+    assert "Scan the code to check in." in html
+    assert f'href="/facilitate/sessions/{room["meeting"]}/attendance"' in html
+    assert re.search(r'<html lang="en(-GB)?">', html)
+
+
+def test_without_javascript_the_projector_page_refreshes_itself_while_check_in_is_open(
+    app, client, room
+):
+    login(client, room["fac"])
+    url = f"/facilitate/sessions/{room['meeting']}/checkin-code"
+    head = client.get(url).get_data(as_text=True).split("</head>")[0]
+    assert '<noscript><meta http-equiv="refresh" content="15"></noscript>' in head
+    assert f'data-checkin-count="/facilitate/sessions/{room["meeting"]}/checkin-count.json"' in (
+        client.get(url).get_data(as_text=True)
+    )
+    _move(app, room["meeting"], -timedelta(hours=5))
+    html = client.get(url).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in html and "data-checkin-count" not in html
+
+
+def test_the_projector_page_says_when_check_in_is_not_open(app, client, room):
+    login(client, room["fac"])
+    url = f"/facilitate/sessions/{room['meeting']}/checkin-code"
+    # 14:00 in Ljubljana, on a winter or a summer day alike: the time is the room's.
+    with app.app_context():
+        meeting = db.session.get(Meeting, room["meeting"])
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        start = datetime(2030, 1, 15, 14, 0, tzinfo=ZoneInfo("Europe/Ljubljana"))
+        meeting.starts_at, meeting.ends_at = start, start + timedelta(hours=2)
+        db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    assert "Check-in opens at 13:30." in html and "<svg" in html
+    _move(app, room["meeting"], -timedelta(hours=5))
+    html = client.get(url).get_data(as_text=True)
+    assert "Check-in closed at" in html and "<svg" not in html
+    assert ">0 of 3 checked in</p>" in html
+    _move(app, room["meeting"], timedelta(days=1), cancelled=True)
+    html = client.get(url).get_data(as_text=True)
+    assert "This session is cancelled" in html and "<svg" not in html
+
+
+# --- the live count -------------------------------------------------------------------------
+
+
+def test_the_count_follows_check_ins_and_the_facilitators_marks(app, client, room):
+    count_url = f"/facilitate/sessions/{room['meeting']}/checkin-count.json"
+    _check_in(client, room["learners"][0][1], room["token"])
+    login(client, room["fac"])
+    data = client.get(count_url).get_json()
+    assert data == {"checked_in": 1, "expected": 3, "text": "1 of 3 checked in", "state": "open"}
+    attendance = f"/facilitate/sessions/{room['meeting']}/attendance"
+    post_form(
+        client,
+        attendance,
+        {f"status-{room['learners'][1][0]}": "late", f"status-{room['learners'][2][0]}": "absent"},
+        token_from=attendance,
+    )
+    response = client.get(count_url)
+    assert response.get_json()["text"] == "2 of 3 checked in"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_learner_who_joined_after_the_start_and_checked_in_counts_in_both_figures(
+    app, client, room, make_user
+):
+    late_id, late_email = make_user("learner")
+    with app.app_context():
+        cohorts.add_member(db.session.get(Cohort, room["cohort"]), db.session.get(User, late_id))
+        db.session.commit()
+    _check_in(client, late_email, room["token"])
+    login(client, room["fac"])
+    data = client.get(f"/facilitate/sessions/{room['meeting']}/checkin-count.json").get_json()
+    assert (data["checked_in"], data["expected"]) == (1, 4)
+
+
+def test_only_the_sessions_facilitators_get_the_check_in_count(client, room):
+    url = f"/facilitate/sessions/{room['meeting']}/checkin-count.json"
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    login(client, room["learners"][0][1])
+    assert client.get(url).status_code == 403
+    logout(client)
+    login(client, room["other_fac"])
+    assert client.get(url).status_code == 404
+    assert client.get("/facilitate/sessions/999999/checkin-count.json").status_code == 404
+    logout(client)
+    login(client, room["fac"])
+    assert client.get(url).status_code == 200
 
 
 # --- attendance -----------------------------------------------------------------------------

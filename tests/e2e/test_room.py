@@ -1,6 +1,9 @@
 """In the room: the projector page with the check-in code, and taking attendance on a phone."""
 
 import datetime as dt
+import json
+import shutil
+import subprocess
 import uuid
 
 import pytest
@@ -12,7 +15,7 @@ from lms.cohorts import services as cohorts
 from lms.cohorts.models import Meeting
 from lms.courses.models import Course
 from lms.extensions import db, utcnow
-from tests.e2e.conftest import in_app, sign_in
+from tests.e2e.conftest import VNU_JAR, in_app, sign_in
 from tests.e2e.course import shortest_course
 
 #: The brief's two screens: a laptop, and a tall phone (375 x 812).
@@ -25,6 +28,9 @@ SCREENS = {
         "has_touch": True,
     },
 }
+
+#: How much of the screen's smaller side the QR code takes at least.
+QR_SHARE = 0.8
 
 
 class Room:
@@ -97,6 +103,66 @@ def facilitator_page(browser, base_url, room, screen):
     page = context.new_page()
     sign_in(page, room.facilitator_email)
     yield page
+    context.close()
+
+
+def test_the_projector_page_shows_the_code_as_large_as_the_screen_allows(
+    facilitator_page: Page, room, screen, shots, assert_accessible
+):
+    page = facilitator_page
+    page.goto(room.projector)
+    shots(page, f"projector-{screen}")
+    expect(page.locator(".site-header, .site-footer, .site-nav")).to_have_count(0)
+    expect(page.locator("h1")).to_have_text("Prototyping lab: sensors and light")
+    expect(page.locator("#checkin-count")).to_have_text("0 of 14 checked in")
+    expect(page.locator("#checkin-url")).to_contain_text(f"/checkin/{room.token}")
+    width, height = SCREENS[screen]["viewport"].values()
+    box = page.locator(".qr svg").bounding_box()
+    assert min(box["width"], box["height"]) >= QR_SHARE * min(width, height), box
+    # All of it on the screen, centred across it (phone) or in its column (landscape).
+    assert box["x"] >= 0 and box["y"] >= 0, box
+    assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, box
+    # Nothing to scroll: a projector has no one to scroll it.
+    sizes = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert sizes[0] <= width and sizes[1] <= height, sizes
+    expect(page.locator("#back-to-attendance")).to_have_attribute("href", room.attendance)
+    assert_accessible(page)
+
+
+def test_the_count_on_the_projector_follows_check_ins_without_a_reload(
+    facilitator_page: Page, browser, base_url, room, screen
+):
+    page = facilitator_page
+    page.goto(room.projector)
+    page.evaluate("() => { window.stillTheSamePage = true; }")
+    learner = browser.new_context(base_url=base_url, locale="en-GB", **SCREENS["phone"])
+    phone = learner.new_page()
+    sign_in(phone, room.learners[0][1])
+    phone.goto(f"/checkin/{room.token}")
+    phone.click('main form[method="post"] button[type="submit"]')
+    learner.close()
+    expect(page.locator("#checkin-count")).to_have_text("1 of 14 checked in", timeout=15_000)
+    assert page.evaluate("() => window.stillTheSamePage === true")
+
+
+def test_without_javascript_the_projector_page_reloads_itself(browser, base_url, room, live_app):
+    context = browser.new_context(
+        base_url=base_url, locale="en-GB", java_script_enabled=False, **SCREENS["desktop"]
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, room.facilitator_email)
+    page.goto(room.projector)
+    expect(page.locator("#checkin-count")).to_have_text("0 of 14 checked in")
+    with in_app(live_app):
+        meeting = db.session.get(Meeting, room.meeting_id)
+        cohorts.record_attendance(meeting, {room.learners[0][0]: "present"}, None, "checkin")
+        db.session.commit()
+    with page.expect_navigation(timeout=25_000):
+        pass
+    expect(page.locator("#checkin-count")).to_have_text("1 of 14 checked in")
     context.close()
 
 
@@ -179,3 +245,54 @@ def test_a_saved_session_is_confirmed_where_the_page_opens(
     expect(page.locator(".just-saved")).to_have_count(1)
     page.screenshot(path=str(shots.folder / f"session-saved-{screen}-viewport.png"))
     shots(page, f"session-saved-{screen}")
+
+
+def test_room_pages_are_valid_html(browser, base_url, room, live_app, tmp_path):
+    """The projector in each state of its check-in, the attendance list, the session form."""
+    context = browser.new_context(base_url=base_url, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, room.facilitator_email)
+    files = []
+
+    def keep(name: str, path: str) -> None:
+        response = page.goto(path)
+        assert response.status == 200, (name, response.status)
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_bytes(response.body())
+
+    keep("projector-open", room.projector)
+    keep("attendance", room.attendance)
+    page.click("#save-attendance")
+    files.append(tmp_path / "attendance-saved.html")
+    files[-1].write_text(page.content())
+    keep("session-form", f"/facilitate/cohorts/{room.cohort_id}/sessions/new")
+    with in_app(live_app):
+        meeting = db.session.get(Meeting, room.meeting_id)
+        meeting.starts_at = utcnow() + dt.timedelta(hours=3)
+        meeting.ends_at = utcnow() + dt.timedelta(hours=5)
+        db.session.commit()
+    keep("projector-before", room.projector)
+    with in_app(live_app):
+        meeting = db.session.get(Meeting, room.meeting_id)
+        meeting.starts_at = utcnow() - dt.timedelta(hours=5)
+        meeting.ends_at = utcnow() - dt.timedelta(hours=3)
+        db.session.commit()
+    keep("projector-closed", room.projector)
+    context.close()
+    proc = subprocess.run(
+        [
+            shutil.which("java") or "java",
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            "--stdout",
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    messages = json.loads(proc.stdout)["messages"]
+    assert not messages, json.dumps(messages, indent=1)
