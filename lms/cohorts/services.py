@@ -334,6 +334,72 @@ def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
     return meeting.starts_at - timedelta(minutes=30), meeting.ends_at
 
 
+def checkin_state(meeting: Meeting, now: datetime | None = None) -> str:
+    """Where the session's self check-in stands: ``cancelled``, ``before`` the window
+    opens, ``open``, or ``closed`` (the session is over)."""
+    if meeting.cancelled_at is not None:
+        return "cancelled"
+    opens, closes = checkin_window(meeting)
+    now = now or utcnow()
+    if now < opens:
+        return "before"
+    return "open" if now <= closes else "closed"
+
+
+def checked_in_count(meeting: Meeting) -> tuple[int, int]:
+    """(learners recorded present or late, learners expected): the room's "N of M".
+
+    Someone who joined the cohort after the start and checked in counts in both figures, so
+    N never exceeds M.
+    """
+    expected = set(
+        db.session.scalars(
+            sa.select(Membership.user_id).where(
+                Membership.cohort_id == meeting.cohort_id,
+                Membership.joined_at <= meeting.starts_at,
+            )
+        )
+    )
+    recorded = dict(
+        db.session.execute(
+            sa.select(Attendance.user_id, Attendance.status).where(
+                Attendance.meeting_id == meeting.id
+            )
+        ).all()
+    )
+    here = sum(1 for status in recorded.values() if status in ("present", "late"))
+    return here, len(expected | set(recorded))
+
+
+#: The time zone of each programme country (ISO 3166-1 alpha-2), for new sessions' default.
+COUNTRY_ZONES = {
+    "AT": "Europe/Vienna",
+    "DE": "Europe/Berlin",
+    "IT": "Europe/Rome",
+    "SI": "Europe/Ljubljana",
+    "HR": "Europe/Zagreb",
+    "CZ": "Europe/Prague",
+    "SK": "Europe/Bratislava",
+    "PL": "Europe/Warsaw",
+    "HU": "Europe/Budapest",
+}
+
+
+def default_timezone(cohort: Cohort) -> str:
+    """The zone a new session of the cohort is most likely in: that of its partner's
+    country, else the one its sessions were last scheduled in, else the site's default."""
+    country = (cohort.partner.country if cohort.partner else "") or ""
+    if country.upper() in COUNTRY_ZONES:
+        return COUNTRY_ZONES[country.upper()]
+    last = db.session.scalar(
+        sa.select(Meeting.timezone)
+        .where(Meeting.cohort_id == cohort.id)
+        .order_by(Meeting.updated_at.desc(), Meeting.id.desc())
+        .limit(1)
+    )
+    return last or current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
+
+
 def attended_count(user_id: int, course: Course) -> int:
     """Meetings attended (present or late) in cohorts that follow ``course``."""
     return db.session.scalar(

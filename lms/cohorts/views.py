@@ -5,17 +5,19 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.dates import format_time
 from flask import (
     Response,
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -96,10 +98,12 @@ def cohort(cohort_id: int):
         cohorts.filter_rows(report.rows, **args), request.args.get("page", 1, type=int)
     )
     cohorts.load_cells(report, page.rows)
+    saved = request.args.get("saved", type=int)
     return render_template(
         "cohorts/cohort.html",
         cohort=cohort_,
         report=report,
+        saved_meeting=saved if saved in {m.id for m in report.meetings} else None,
         coming=who_is_coming(
             [m for m in report.meetings if not m.cancelled_at and m.ends_at >= utcnow()],
             [r.user for r in report.rows],
@@ -721,6 +725,14 @@ def _save_meeting(meeting: Meeting, form: MeetingForm) -> None:
     meeting.updated_at = utcnow()
 
 
+def _back_to_sessions(meeting: Meeting):
+    """To the cohort page's sessions, where the confirmation then shows (not at the top of
+    the page, scrolled out of view) and the session is marked."""
+    return redirect(
+        url_for("cohorts.cohort", cohort_id=meeting.cohort_id, saved=meeting.id, _anchor="sessions")
+    )
+
+
 @bp.route("/facilitate/cohorts/<int:cohort_id>/sessions/new", methods=["GET", "POST"])
 @facilitator_required
 def new_meeting(cohort_id: int):
@@ -730,6 +742,9 @@ def new_meeting(cohort_id: int):
     form.prepare.choices = form.follow_up.choices = _module_choices(cohort_)
     if request.method == "GET":
         form.prepare.data, form.follow_up.data = [], []
+        zone = cohorts.default_timezone(cohort_)
+        if zone in {choice.value for choice in form.timezone.choices}:
+            form.timezone.data = zone
     if form.validate_on_submit():
         meeting = Meeting(
             cohort_id=cohort_.id,
@@ -742,7 +757,7 @@ def new_meeting(cohort_id: int):
         _save_meeting(meeting, form)
         db.session.commit()
         flash(_("Session “%(title)s” scheduled.", title=meeting.title), "success")
-        return redirect(url_for("cohorts.cohort", cohort_id=cohort_.id) + "#sessions")
+        return _back_to_sessions(meeting)
     return render_template(
         "cohorts/meeting_form.html", form=form, cohort=cohort_, meeting=None
     ), 422 if form.errors else 200
@@ -765,7 +780,7 @@ def edit_meeting(meeting_id: int):
         _save_meeting(meeting, form)
         db.session.commit()
         flash(_("Session saved."), "success")
-        return redirect(url_for("cohorts.cohort", cohort_id=meeting.cohort_id) + "#sessions")
+        return _back_to_sessions(meeting)
     return render_template(
         "cohorts/meeting_form.html", form=form, cohort=meeting.cohort, meeting=meeting
     ), 422 if form.errors else 200
@@ -778,7 +793,7 @@ def cancel_meeting(meeting_id: int):
     meeting = cohorts.load_meeting_or_404(meeting_id, current_user)
     if meeting.ends_at < utcnow() or meeting.cancelled_at is not None:
         flash(_("This session is over or already cancelled: there is nothing to cancel."), "info")
-        return redirect(url_for("cohorts.cohort", cohort_id=meeting.cohort_id) + "#sessions")
+        return _back_to_sessions(meeting)
     if request.method == "POST":
         meeting.cancelled_at = meeting.updated_at = utcnow()
         meeting.sequence = (meeting.sequence or 0) + 1
@@ -790,7 +805,7 @@ def cancel_meeting(meeting_id: int):
             ),
             "success",
         )
-        return redirect(url_for("cohorts.cohort", cohort_id=meeting.cohort_id) + "#sessions")
+        return _back_to_sessions(meeting)
     return render_template("cohorts/confirm_cancel.html", meeting=meeting)
 
 
@@ -821,7 +836,7 @@ def attendance(meeting_id: int):
                 statuses[uid] = value
         changed = cohorts.record_attendance(meeting, statuses, current_user.id)
         db.session.commit()
-        flash(ngettext_safe(changed), "success")
+        flash(_attendance_saved(changed), "success")
         return redirect(url_for("cohorts.attendance", meeting_id=meeting.id))
     records = {
         a.user_id: a
@@ -846,32 +861,71 @@ def attendance(meeting_id: int):
     )
 
 
-def ngettext_safe(changed: int) -> str:
-    from flask_babel import ngettext
-
+def _attendance_saved(changed: int) -> str:
+    """The confirmation after saving, also when the list was saved as it was."""
+    if not changed:
+        return _("Attendance saved. Nothing changed.")
     return ngettext(
         "Attendance saved: %(num)d change.", "Attendance saved: %(num)d changes.", changed
     )
 
 
+#: How often the projector page asks for the check-in count (JavaScript), and reloads
+#: itself without JavaScript, in seconds.
+CHECKIN_POLL_SECONDS, CHECKIN_REFRESH_SECONDS = 5, 15
+
+
 @bp.route("/facilitate/sessions/<int:meeting_id>/checkin-code")
 @facilitator_required
 def checkin_code(meeting_id: int):
-    """A QR code to show in the room; learners scan it to check themselves in."""
+    """The projector page for the room: the QR code learners scan to check themselves in,
+    as large as the screen allows, and how many are in so far."""
     import segno
 
     meeting = cohorts.load_meeting_or_404(meeting_id, current_user)
     url = url_for("cohorts.checkin", token=meeting.checkin_token, _external=True)
-    qr_svg = segno.make(url, error="m").svg_inline(scale=8, dark="#1b1f24")
     opens, closes = cohorts.checkin_window(meeting)
+    here, expected = cohorts.checked_in_count(meeting)
+    # Times of the room, in the zone the session was scheduled in (as on its invitation).
+    zone, locale = ZoneInfo(meeting.timezone), get_locale()
     return render_template(
         "cohorts/checkin_code.html",
         meeting=meeting,
         url=url,
-        qr_svg=qr_svg,
-        opens=opens,
-        closes=closes,
+        # No width or height of its own: the stylesheet sizes it to the screen.
+        qr_svg=segno.make(url, error="m").svg_inline(
+            scale=1, dark="#1b1f24", light="#ffffff", omitsize=True, svgclass="qr-code"
+        ),
+        opens_time=format_time(opens.astimezone(zone), "short", locale=locale),
+        closes_time=format_time(closes.astimezone(zone), "short", locale=locale),
+        state=cohorts.checkin_state(meeting),
+        count_text=_checked_in_text(here, expected),
+        poll_seconds=CHECKIN_POLL_SECONDS,
+        refresh_seconds=CHECKIN_REFRESH_SECONDS,
     )
+
+
+def _checked_in_text(here: int, expected: int) -> str:
+    """"3 of 12 checked in", in the plural form the expected number asks for."""
+    return ngettext(
+        "%(here)d of %(num)d checked in", "%(here)d of %(num)d checked in", expected, here=here
+    )
+
+
+@bp.route("/facilitate/sessions/<int:meeting_id>/checkin-count.json")
+@facilitator_required
+def checkin_count(meeting_id: int):
+    """The projector page's live figure: who is in so far, and whether check-in is open."""
+    meeting = cohorts.load_meeting_or_404(meeting_id, current_user)
+    here, expected = cohorts.checked_in_count(meeting)
+    response = jsonify(
+        checked_in=here,
+        expected=expected,
+        text=_checked_in_text(here, expected),
+        state=cohorts.checkin_state(meeting),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- learners -----------------------------------------------------------------------------

@@ -48,4 +48,29 @@
       }).catch(function () { /* offline: the answers stay in the form */ });
     });
   });
+  // The room's projector page: the check-in count follows in place, every few seconds
+  // (without JavaScript the page reloads itself). When check-in opens or closes, the page
+  // reloads to say so; once it is closed, nothing is asked any more.
+  var count = document.querySelector("[data-checkin-count]");
+  var screen = count && count.closest("[data-checkin-state]");
+  if (screen && window.fetch) {
+    var every = 1000 * (parseInt(count.getAttribute("data-poll-seconds"), 10) || 5);
+    var ask = function () {
+      window.fetch(count.getAttribute("data-checkin-count"), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        redirect: "error"  // signed out: the sign-in page is no count
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (data) {
+        if (data && data.state !== screen.getAttribute("data-checkin-state")) {
+          window.location.reload();
+          return;
+        }
+        if (data && count.textContent !== data.text) { count.textContent = data.text; }
+        window.setTimeout(ask, every);
+      }).catch(function () { window.setTimeout(ask, every); });
+    };
+    window.setTimeout(ask, every);
+  }
 })();

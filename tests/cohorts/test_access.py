@@ -66,6 +66,7 @@ def facilitator_urls(w):
         f"/facilitate/sessions/{m}/cancel",
         f"/facilitate/sessions/{m}/attendance",
         f"/facilitate/sessions/{m}/checkin-code",
+        f"/facilitate/sessions/{m}/checkin-count.json",
     ]
 
 

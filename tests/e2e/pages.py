@@ -283,6 +283,11 @@ PAGE_TYPES = [
         "attendance", "facilitator", lambda s: f"/facilitate/sessions/{s.past_meeting}/attendance"
     ),
     PageType(
+        "checkin-projector",
+        "facilitator",
+        lambda s: f"/facilitate/sessions/{s.past_meeting}/checkin-code",
+    ),
+    PageType(
         "session-form", "facilitator", lambda s: f"/facilitate/cohorts/{s.cohort}/sessions/new"
     ),
     PageType(

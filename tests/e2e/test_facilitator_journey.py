@@ -86,7 +86,7 @@ def test_facilitator_imports_schedules_takes_attendance_and_finds_a_learner_at_r
     page.fill("#place", "Tovarna, Maribor")
     shots(page, "session-form")
     page.click('main form[method="post"] button[type="submit"]')
-    expect(page).to_have_url(re.compile(re.escape(cohort_url) + "#sessions$"))
+    expect(page).to_have_url(re.compile(re.escape(cohort_url) + r"\?saved=\d+#sessions$"))
     shots(page, "session-scheduled")
     page.click('#sessions a[href$="/attendance"]')
     page.click('button[name="action"][value="all_present"]')
