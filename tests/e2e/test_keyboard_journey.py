@@ -130,6 +130,7 @@ def test_learner_journey_with_the_keyboard_alone(journey_page, shots, locale):
             continue
         expect(page).to_have_url(re.compile("/quiz$"))
         if number == 0:
+            page.once("dialog", lambda dialog: dialog.accept())  # "not answered yet: submit?"
             keys.activate("#quiz-submit")
             expect(page.locator("[data-result]")).to_have_attribute("data-result", "fail")
             shots(page, "quiz-failed")
