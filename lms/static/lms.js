@@ -1,6 +1,21 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
+  // The header's "Menu" on a phone (a <details>, usable without this): Escape closes it (focus
+  // inside goes back to its summary), and so does a click or tap anywhere else.
+  var menu = document.querySelector("details.site-menu");
+  if (menu) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        var inside = menu.contains(document.activeElement);
+        menu.open = false;
+        if (inside) { menu.querySelector("summary").focus(); }
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+    });
+  }
   // On narrow screens the module's table of contents starts folded away.
   var toc = document.querySelector("details.toc");
   if (toc && window.matchMedia && window.matchMedia("(max-width: 62rem)").matches) {
