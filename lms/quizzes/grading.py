@@ -16,6 +16,13 @@ class SubmissionError(ValueError):
     """A submission the form could not have produced; the message is for people."""
 
 
+#: Sent by the quiz's "Submit anyway" button (and by lms.js after its prompt): grade the
+#: attempt even though some questions are not answered.
+CONFIRM_UNANSWERED = "confirm_unanswered"
+#: Fields of the quiz form that are not answers.
+_FORM_FIELDS = {"csrf_token", CONFIRM_UNANSWERED}
+
+
 #: Layout entries carry this version; an open attempt with an older layout is laid out again.
 LAYOUT_VERSION = 2
 
@@ -110,7 +117,7 @@ def parse_submission(
     entries = {e["id"]: e for e in layout or [] if e.get("v") == LAYOUT_VERSION}
     allowed = {name for q in questions for name in field_names(q)}
     for key in form.keys():
-        if key != "csrf_token" and key not in allowed:
+        if key not in _FORM_FIELDS and key not in allowed:
             raise SubmissionError(
                 _(
                     "The form sent an answer to “%(field)s”, which is not a "

@@ -22,6 +22,15 @@ class AlreadySubmitted(Exception):
     """The attempt was graded before; nothing new is recorded."""
 
 
+class UnansweredQuestions(Exception):
+    """Questions without an answer, and the learner has not said to submit anyway: nothing
+    is recorded, the attempt stays open. ``question_ids`` in the order the page shows them."""
+
+    def __init__(self, question_ids: list[str]):
+        super().__init__(question_ids)
+        self.question_ids = question_ids
+
+
 def current_quiz(module: Module) -> Quiz | None:
     """The module's quiz as it is in git now, or ``None``."""
     return db.session.scalar(
@@ -102,11 +111,13 @@ def _load_version(attempt: Attempt, quiz: Quiz) -> None:
     attempt.layout = make_layout(quiz.questions, quiz.shuffle)
 
 
-def submit_attempt(attempt: Attempt, form) -> Attempt:
+def submit_attempt(attempt: Attempt, form, ask_unanswered: bool = False) -> Attempt:
     """Grade and record the attempt once.
 
     Raises :class:`~lms.quizzes.grading.SubmissionError` (nothing recorded) for a form the
-    page could not have sent, and :class:`AlreadySubmitted` for a second submission.
+    page could not have sent, and :class:`AlreadySubmitted` for a second submission. With
+    ``ask_unanswered``, a form that leaves questions unanswered raises
+    :class:`UnansweredQuestions` instead of being graded.
     """
     if attempt.submitted:
         raise AlreadySubmitted
@@ -119,6 +130,12 @@ def submit_attempt(attempt: Attempt, form) -> Attempt:
         )
     questions = with_translated_answers(attempt.questions, translated_answers(attempt.quiz_id))
     responses = parse_submission(questions, form, attempt.layout)
+    if ask_unanswered:
+        blank = [
+            e["id"] for e in attempt.layout if e["id"] in responses and responses[e["id"]] is None
+        ]
+        if blank:
+            raise UnansweredQuestions(blank)
     now = utcnow()
     claimed = db.session.execute(
         sa.update(Attempt)

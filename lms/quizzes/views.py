@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
+from werkzeug.datastructures import MultiDict
 
 from lms.certificates.services import certificate_for, issue_if_complete
 from lms.content.quizformat import CREDIT_SLACK
@@ -19,7 +20,12 @@ from lms.extensions import db, limiter
 from lms.progress import services as progress
 from lms.quizzes import bp
 from lms.quizzes import services as quizzes
-from lms.quizzes.grading import SubmissionError, choice_credits, matching_answer
+from lms.quizzes.grading import (
+    CONFIRM_UNANSWERED,
+    SubmissionError,
+    choice_credits,
+    matching_answer,
+)
 from lms.templating import percent
 
 
@@ -58,15 +64,27 @@ def take(slug: str, module_slug: str):
     attempt = quizzes.open_attempt(current_user.id, quiz, attempts)
     progress.record_visit(current_user.id, module)
     db.session.commit()
-    submitted = [a for a in attempts if a.submitted]
+    return _quiz_page(course, module, quiz, attempt, attempts)
+
+
+def _quiz_page(course, module, quiz, attempt, attempts, given=None, unanswered=()):
+    """The quiz form; after a submission with ``unanswered`` questions, filled in with what
+    the learner sent (``given``), those questions marked and a "Submit anyway" button."""
+    blank = set(unanswered)
+    numbers = (
+        {e["id"]: n for n, e in enumerate(attempt.layout, 1) if e["id"] in blank} if attempt else {}
+    )
     return render_template(
         "quizzes/take.html",
         **_in_language(course, module, quiz, attempt.questions if attempt else []),
         quiz=quiz,
         attempt=attempt,
-        history=submitted,
+        history=[a for a in attempts if a.submitted],
         left=quizzes.attempts_left(quiz, attempts),
         best=quizzes.best_attempt(current_user.id, quiz),
+        given=given if given is not None else MultiDict(),
+        unanswered=numbers,
+        confirm_field=CONFIRM_UNANSWERED,
     )
 
 
@@ -74,12 +92,22 @@ def _user_key() -> str:
     return f"user:{current_user.id}"
 
 
+def _not_asked(response) -> bool:
+    """Whether a submission counts against the limits: all but the "some questions are not
+    answered" step (200), which records nothing and leaves the attempt open."""
+    return response.status_code != 200
+
+
 @bp.route("/attempts/<int:attempt_id>", methods=["POST"])
 @login_required
-@limiter.limit("30 per minute", key_func=_user_key)
-@limiter.limit("120 per minute")  # per address: a classroom shares one
+@limiter.limit("30 per minute", key_func=_user_key, deduct_when=_not_asked)
+@limiter.limit("120 per minute", deduct_when=_not_asked)  # per address: a classroom shares one
 def submit(attempt_id: int):
-    """Grade an attempt once; anything the page could not have sent is a 400."""
+    """Grade an attempt once; anything the page could not have sent is a 400.
+
+    With questions unanswered, the quiz comes back filled in, asking first (the learner's
+    "Submit anyway" sends ``confirm_unanswered=1``).
+    """
     from lms.quizzes.models import Attempt
 
     attempt = db.session.get(Attempt, attempt_id)
@@ -87,8 +115,16 @@ def submit(attempt_id: int):
         abort(404)
     if attempt.user_id != current_user.id:
         return render_error(400, _("This attempt belongs to someone else; nothing was recorded."))
+    ask = request.form.get(CONFIRM_UNANSWERED) != "1"
     try:
-        quizzes.submit_attempt(attempt, request.form)
+        quizzes.submit_attempt(attempt, request.form, ask_unanswered=ask)
+    except quizzes.UnansweredQuestions as exc:
+        db.session.rollback()
+        module = attempt.module
+        attempts = quizzes.attempts_for(current_user.id, attempt.quiz)
+        return _quiz_page(
+            module.course, module, attempt.quiz, attempt, attempts, request.form, exc.question_ids
+        )
     except quizzes.AlreadySubmitted:
         db.session.rollback()
         flash(_("This attempt was already submitted; it is recorded once."), "info")

@@ -1,6 +1,21 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
+  // The header's "Menu" on a phone (a <details>, usable without this): Escape closes it (focus
+  // inside goes back to its summary), and so does a click or tap anywhere else.
+  var menu = document.querySelector("details.site-menu");
+  if (menu) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        var inside = menu.contains(document.activeElement);
+        menu.open = false;
+        if (inside) { menu.querySelector("summary").focus(); }
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+    });
+  }
   // On narrow screens the module's table of contents starts folded away.
   var toc = document.querySelector("details.toc");
   if (toc && window.matchMedia && window.matchMedia("(max-width: 62rem)").matches) {
@@ -31,6 +46,44 @@
       } else if (document.execCommand("copy")) {
         done();
       }
+    });
+  });
+  // A quiz sent with questions unanswered: ask first (the server asks too, without this).
+  // A question is answered when any of its fields is: the server's rule.
+  document.querySelectorAll("form.quiz-form[data-confirm-unanswered]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      if (submitter && submitter.name === "confirm_unanswered") { return; }
+      var blank = [];
+      form.querySelectorAll("fieldset.question").forEach(function (question) {
+        var answered = Array.prototype.some.call(
+          question.querySelectorAll("input, select, textarea"),
+          function (field) {
+            if (field.type === "radio" || field.type === "checkbox") { return field.checked; }
+            return field.value.trim() !== "";
+          }
+        );
+        if (!answered) { blank.push(question); }
+      });
+      if (!blank.length) { return; }
+      var names = blank.map(function (question) {
+        var number = question.querySelector(".q-number");
+        return number ? number.textContent.trim() : "";
+      });
+      var message = form.getAttribute("data-confirm-unanswered").replace("{questions}", names.join(", "));
+      if (window.confirm(message)) {
+        var confirmed = document.createElement("input");
+        confirmed.type = "hidden";
+        confirmed.name = "confirm_unanswered";
+        confirmed.value = "1";
+        form.appendChild(confirmed);
+        return;
+      }
+      event.preventDefault();
+      blank.forEach(function (question) { question.classList.add("question-unanswered"); });
+      var first = blank[0].querySelector("input, select, textarea");
+      blank[0].scrollIntoView({ block: "start" });
+      if (first) { first.focus(); }
     });
   });
   // Typing in a long form (a quiz with reflections) counts as activity: at most every few

@@ -256,6 +256,45 @@ def test_quiz_submissions_are_limited_per_learner_and_per_address(
     assert blocked.status_code == 429
 
 
+def test_a_quiz_that_asks_about_unanswered_questions_does_not_use_up_the_limit(
+    tmp_path, database_url, monkeypatch, content_dir
+):
+    """Asking first records nothing, so it counts against neither the learner's nor the
+    address's submission limit; the graded submission after it does."""
+    from lms.accounts.services import create_user
+    from lms.content.sync import sync_content
+    from tests.conftest import open_attempt
+
+    app = limited_app(
+        tmp_path,
+        database_url,
+        monkeypatch,
+        RATELIMIT_KEY_PREFIX=f"t{secrets.token_hex(4)}",
+        LMS_CONTENT_DIR=str(content_dir),
+        LMS_CONTENT_AUTOSYNC=False,
+    )
+    with app.app_context():
+        assert sync_content(content_dir).applied
+        create_user("asked@example.org", "Asked Often", "tulips and lathes")
+        db.session.commit()
+    client = app.test_client()
+    login = {"email": "asked@example.org", "password": "tulips and lathes"}
+    assert post_as(client, "/login", login, address="198.51.100.7").status_code == 302
+    attempt = open_attempt(client)
+    quiz = "/courses/sample-course/first-steps/quiz"
+    for _ in range(40):
+        asked = post_as(client, f"/attempts/{attempt}", {}, address="198.51.100.7", token_from=quiz)
+        assert asked.status_code == 200
+    graded = post_as(
+        client,
+        f"/attempts/{attempt}",
+        {"confirm_unanswered": "1"},
+        address="198.51.100.7",
+        token_from=quiz,
+    )
+    assert graded.status_code == 303
+
+
 def test_a_class_signing_in_together_from_one_address_is_not_locked_out(
     tmp_path, database_url, monkeypatch
 ):

@@ -242,6 +242,14 @@ def shots(request) -> Screenshots:
     return Screenshots(folder)
 
 
+def open_menu(page: Page) -> None:
+    """On a phone, open the header's "Menu" (its links are folded away); elsewhere nothing."""
+    summary = page.locator("header .site-menu > summary")
+    if summary.is_visible():
+        summary.click()
+        expect(page.locator("header details.site-menu")).to_have_attribute("open", "")
+
+
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.fill("#email", email)

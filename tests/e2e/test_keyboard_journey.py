@@ -47,6 +47,14 @@ class Keyboard:
         self.tab_to(selector)
         self.page.keyboard.type(text)
 
+    def open_menu(self) -> None:
+        """On a phone the header's links are behind its "Menu": Tab to it, press Enter."""
+        if not self.page.locator("header .site-menu > summary").is_visible():
+            return
+        self.tab_to("header .site-menu > summary")
+        self.page.keyboard.press("Enter")
+        expect(self.page.locator("header details.site-menu")).to_have_attribute("open", "")
+
     def choose(self, selector: str, value: str) -> None:
         """Tab to a drop-down and pick the option with ``value`` (if it has one) with arrows."""
         self.tab_to(selector)
@@ -102,6 +110,7 @@ def test_learner_journey_with_the_keyboard_alone(journey_page, shots, locale):
     page, course = journey_page, shortest_course()
     keys = Keyboard(page)
     page.goto("/")
+    keys.open_menu()
     keys.activate('header a[href="/signup"]')
     expect(page).to_have_url(re.compile("/signup$"))
     keys.type_into("#name", "Kai Keyboard")
@@ -130,6 +139,7 @@ def test_learner_journey_with_the_keyboard_alone(journey_page, shots, locale):
             continue
         expect(page).to_have_url(re.compile("/quiz$"))
         if number == 0:
+            page.once("dialog", lambda dialog: dialog.accept())  # "not answered yet: submit?"
             keys.activate("#quiz-submit")
             expect(page.locator("[data-result]")).to_have_attribute("data-result", "fail")
             shots(page, "quiz-failed")
