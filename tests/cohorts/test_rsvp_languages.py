@@ -33,10 +33,10 @@ ANSWERS = {
     "hu": {"maybe": "Talán", "no": "Nem, nem tudok eljönni"},
 }
 TAKEN = {
-    "it": "1 posto occupato su 25",
-    "de": "1 von 25 Plätzen belegt",
-    "sl": "Zasedeno 1 mesto od 25",
-    "hr": "1 od 25 mjesta zauzeto",
+    "it": "Posti occupati: 1 su 25",
+    "de": "Belegte Plätze: 1 von 25",
+    "sl": "Zasedena mesta: 1 od 25",
+    "hr": "Zauzeta mjesta: 1 od 25",
     "cs": "Obsazená místa: 1 z 25",
     "sk": "Obsadené miesta: 1 z 25",
     "pl": "Zajęte miejsca: 1 z 25",
