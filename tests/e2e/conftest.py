@@ -6,8 +6,10 @@ Elements are found by id, name, form action, href or data attribute, never by En
 so the same journeys run in every language listed in ``LOCALES``.
 """
 
+import json
 import re
 import shutil
+import subprocess
 import threading
 import uuid
 from contextlib import contextmanager
@@ -276,6 +278,26 @@ def site(_sites, live_app, locale):
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     return AXE_JS.read_text()
+
+
+def vnu_messages(files) -> list[dict]:
+    """What the Nu Html Checker (errors only) says of these HTML files."""
+    proc = subprocess.run(
+        [
+            shutil.which("java") or "java",
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            "--stdout",
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    return json.loads(proc.stdout)["messages"]
 
 
 def axe_violations(page: Page, source: str) -> list[dict]:

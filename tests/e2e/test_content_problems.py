@@ -5,16 +5,14 @@ The live app publishes the real content/ without problems, so the preview's find
 set here as the live preview would set them, from a copy of content/ with a broken course.
 """
 
-import json
 import shutil
-import subprocess
 
 import pytest
 from playwright.sync_api import expect
 
 from lms.content.holdback import LiveCourse, hold_back
 from lms.content.loader import load_content
-from tests.e2e.conftest import CONTENT, VNU_JAR, axe_violations, describe_violations, sign_in
+from tests.e2e.conftest import CONTENT, axe_violations, describe_violations, sign_in, vnu_messages
 from tests.e2e.test_accessibility import HEADINGS_JS, OVERFLOW_JS, heading_problems
 
 
@@ -75,20 +73,5 @@ def test_admins_see_which_courses_are_held_back_and_why(
     for course in previewed:
         expect(page.locator("main h2", has_text=course)).to_have_count(1)
 
-    proc = subprocess.run(
-        [
-            shutil.which("java") or "java",
-            "-jar",
-            str(VNU_JAR),
-            "--errors-only",
-            "--format",
-            "json",
-            "--stdout",
-            *html_files,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    messages = json.loads(proc.stdout)["messages"]
+    messages = vnu_messages(html_files)
     assert not messages, messages

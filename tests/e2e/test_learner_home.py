@@ -5,8 +5,6 @@ come?* with the keyboard and land back on the home. axe-clean, valid HTML, no si
 import datetime as dt
 import json
 import re
-import shutil
-import subprocess
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -19,7 +17,7 @@ from lms.courses.services import current_modules
 from lms.extensions import db, utcnow
 from lms.progress import services as progress
 from lms.progress.models import Completion
-from tests.e2e.conftest import VNU_JAR, in_app, sign_in
+from tests.e2e.conftest import in_app, sign_in, vnu_messages
 from tests.e2e.test_accessibility import HEADINGS_JS, OVERFLOW_JS, heading_problems
 
 
@@ -85,22 +83,7 @@ def assert_valid_html(bodies: dict[str, bytes], folder) -> None:
     for name, body in bodies.items():
         files.append(folder / f"{name}.html")
         files[-1].write_bytes(body)
-    proc = subprocess.run(
-        [
-            shutil.which("java") or "java",
-            "-jar",
-            str(VNU_JAR),
-            "--errors-only",
-            "--format",
-            "json",
-            "--stdout",
-            *map(str, files),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    messages = json.loads(proc.stdout)["messages"]
+    messages = vnu_messages(files)
     assert not messages, json.dumps(messages, indent=1)[:3000]
 
 

@@ -2,8 +2,6 @@
 
 import datetime as dt
 import json
-import shutil
-import subprocess
 import uuid
 
 import pytest
@@ -15,7 +13,7 @@ from lms.cohorts import services as cohorts
 from lms.cohorts.models import Meeting
 from lms.courses.models import Course
 from lms.extensions import db, utcnow
-from tests.e2e.conftest import VNU_JAR, in_app, sign_in
+from tests.e2e.conftest import in_app, sign_in, vnu_messages
 from tests.e2e.course import shortest_course
 
 #: The brief's two screens: a laptop, and a tall phone (375 x 812).
@@ -281,20 +279,5 @@ def test_room_pages_are_valid_html(browser, base_url, room, live_app, tmp_path):
         db.session.commit()
     keep("projector-closed", room.projector)
     context.close()
-    proc = subprocess.run(
-        [
-            shutil.which("java") or "java",
-            "-jar",
-            str(VNU_JAR),
-            "--errors-only",
-            "--format",
-            "json",
-            "--stdout",
-            *map(str, files),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    messages = json.loads(proc.stdout)["messages"]
+    messages = vnu_messages(files)
     assert not messages, json.dumps(messages, indent=1)
