@@ -26,6 +26,19 @@
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
+  // Attendance: when focus enters a learner's row, the whole row comes into view above the
+  // sticky Save bar (the CSS scroll margins cover one line of buttons; on a phone a row wraps).
+  var saveBar = document.querySelector(".save-bar");
+  document.querySelectorAll(".attendance-list").forEach(function (list) {
+    if (!saveBar) { return; }
+    list.addEventListener("focusin", function (event) {
+      var row = event.target.closest("li");
+      if (!row) { return; }
+      var box = row.getBoundingClientRect();
+      var covered = box.bottom - saveBar.getBoundingClientRect().top;
+      if (covered > 0) { window.scrollBy(0, Math.min(covered, Math.max(box.top, 0))); }
+    });
+  });
   // Copy buttons next to read-only links (set-password links): without JavaScript the field
   // is there to select; with it, one click copies and a status line says so.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
