@@ -57,7 +57,7 @@ from lms.cohorts.models import (
     Membership,
     ModuleTarget,
 )
-from lms.cohorts.services import new_join_code, new_token
+from lms.cohorts.operations import new_join_code, new_token
 from lms.content.quizformat import parse_quiz
 from lms.content.render import Renderer
 from lms.content.sync import render_questions
@@ -581,7 +581,7 @@ def expect(condition, message: str) -> None:
         raise AssertionError(message)
 
 
-PAGE_SIZE = 100  # learners per page of the matrix (lms.cohorts.services.PAGE_SIZE)
+PAGE_SIZE = 100  # learners per page of the matrix (lms.cohorts.lists.PAGE_SIZE)
 
 
 def check_page(html: str, data: Dataset, learner_link: str, rng: random.Random) -> tuple[int, int]:

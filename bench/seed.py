@@ -13,8 +13,10 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from lms.accounts.models import User
-from lms.cohorts import services as cohorts
+from lms.cohorts.access import cohort_modules
+from lms.cohorts.meetings import record_attendance
 from lms.cohorts.models import Meeting, Membership
+from lms.cohorts.operations import create_cohort, new_token, set_targets
 from lms.courses.models import Course, Module
 from lms.demo import FIRST_NAMES, LAST_NAMES, simulate_learner
 from lms.extensions import db, utcnow
@@ -89,7 +91,7 @@ def seed(
         raise RuntimeError(f"the content lacks some of {COHORT_COURSES}; sync content/ first")
     courses.sort(key=lambda c: COHORT_COURSES.index(c.slug))
     today = now.date()
-    cohort = cohorts.create_cohort(
+    cohort = create_cohort(
         "Load benchmark cohort",
         "Benchmark partner",
         "en",
@@ -110,8 +112,8 @@ def seed(
             for i, p in enumerate(learner_rows)
         ],
     )
-    modules = [m for _course, ms in cohorts.cohort_modules(cohort) for m in ms]
-    cohorts.set_targets(
+    modules = [m for _course, ms in cohort_modules(cohort) for m in ms]
+    set_targets(
         cohort, {m.id: today - timedelta(days=21 - 7 * i) for i, m in enumerate(modules[:6])}
     )
 
@@ -130,7 +132,7 @@ def seed(
         ends_at=now - timedelta(days=14),
         timezone="Europe/Vienna",
         place="Partner maker space",
-        checkin_token=cohorts.new_token(),
+        checkin_token=new_token(),
     )
     db.session.add(past)
     db.session.flush()
@@ -138,7 +140,7 @@ def seed(
         ids[p["email"]]: rng.choices(("present", "late", "excused", "absent"), (75, 10, 8, 7))[0]
         for p in learner_rows
     }
-    cohorts.record_attendance(past, statuses, ids[people[0]["email"]] if facilitators else None)
+    record_attendance(past, statuses, ids[people[0]["email"]] if facilitators else None)
     quizzed = set(quizzes_by_module([m.id for m in modules]))
     result = Seeded(
         cohort_id=cohort.id,

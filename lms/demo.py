@@ -79,8 +79,10 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
 
     Returns the cohort's name, or ``None`` when it existed already.
     """
-    from lms.cohorts import services as cohorts
+    from lms.cohorts.access import cohort_modules
+    from lms.cohorts.meetings import record_attendance, set_meeting_modules
     from lms.cohorts.models import Cohort, Meeting
+    from lms.cohorts.operations import add_member, create_cohort, new_token, set_targets
     from lms.collider.demo import create_collider_demo
     from lms.courses.models import Course
     from lms.programme.demo import create_programme_demo
@@ -95,7 +97,7 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
         )
     )
     today = utcnow().date()
-    cohort = cohorts.create_cohort(
+    cohort = create_cohort(
         DEMO_COHORT,
         "Demo partner organisation",
         "en",
@@ -110,8 +112,8 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
         email = f"demo.learner{n + 1:02d}@example.org"
         learners.append(find_user_by_email(email) or create_user(email, name, DEMO_PASSWORD))
     for user in learners:
-        cohorts.add_member(cohort, user, joined_at=utcnow() - timedelta(days=28))
-    modules = [m for _c, ms in cohorts.cohort_modules(cohort) for m in ms]
+        add_member(cohort, user, joined_at=utcnow() - timedelta(days=28))
+    modules = [m for _c, ms in cohort_modules(cohort) for m in ms]
     for index, user in enumerate(learners[1:]):
         simulate_learner(user, modules, rng, diligence=rng.random(), index=index)
     now = utcnow()
@@ -122,7 +124,7 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
         ends_at=now - timedelta(days=7),
         timezone="Europe/Ljubljana",
         place="Tehnološki park 19, Ljubljana",
-        checkin_token=cohorts.new_token(),
+        checkin_token=new_token(),
         notes="Bring a sketchbook.",
     )
     upcoming = Meeting(
@@ -134,16 +136,16 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
         place="Partner factory, Kranj",
         online_url="https://meet.example.org/coco4cci-demo",
         capacity=25,
-        checkin_token=cohorts.new_token(),
+        checkin_token=new_token(),
         notes="Safety shoes are provided at the entrance.",
     )
     db.session.add_all([past, upcoming])
     db.session.flush()
     if modules:
-        cohorts.set_meeting_modules(
+        set_meeting_modules(
             upcoming, [m.id for m in modules[:2]], [modules[2].id] if len(modules) > 2 else []
         )
-        cohorts.set_targets(
+        set_targets(
             cohort, {m.id: today - timedelta(days=10 - i * 5) for i, m in enumerate(modules[:4])}
         )
     statuses = {}
@@ -151,7 +153,7 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
         statuses[user.id] = rng.choices(
             ("present", "late", "excused", "absent"), weights=(70, 10, 10, 10)
         )[0]
-    cohorts.record_attendance(past, statuses, facilitator.id if facilitator else None)
+    record_attendance(past, statuses, facilitator.id if facilitator else None)
     create_programme_demo(cohort, DEMO_PASSWORD)
     create_collider_demo(DEMO_PASSWORD)
     return cohort.name

@@ -343,12 +343,12 @@ def make_cohort(app):
         import sqlalchemy as sa
 
         from lms.accounts.models import User
-        from lms.cohorts import services as cohorts
+        from lms.cohorts.operations import add_member, create_cohort
         from lms.courses.models import Course
 
         with app.app_context():
             course = db.session.scalar(sa.select(Course).where(Course.slug == "sample-course"))
-            cohort = cohorts.create_cohort(
+            cohort = create_cohort(
                 name,
                 "Partner",
                 "en",
@@ -358,7 +358,7 @@ def make_cohort(app):
                 list(facilitator_ids),
             )
             for user_id in learner_ids:
-                cohorts.add_member(cohort, db.session.get(User, user_id), joined_at=joined_at)
+                add_member(cohort, db.session.get(User, user_id), joined_at=joined_at)
             db.session.commit()
             return cohort.id
 

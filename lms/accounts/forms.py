@@ -142,3 +142,9 @@ class ProfileForm(AboutYouFields, LmsForm):
         _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
     )
     locale = language_field()
+
+
+class SetPasswordForm(LmsForm):
+    """Choose a first password (invitation link); the view sets ``account``."""
+
+    password = new_password_field()

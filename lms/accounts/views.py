@@ -1,4 +1,5 @@
-"""Sign up, sign in, sign out, password reset and the account settings page."""
+"""Sign up, sign in, sign out, password reset, the invitation's set-password page and the
+account settings page."""
 
 import logging
 
@@ -15,6 +16,7 @@ from lms.accounts.forms import (
     LoginForm,
     ProfileForm,
     ResetPasswordForm,
+    SetPasswordForm,
     SignupForm,
 )
 from lms.accounts.services import safe_next
@@ -393,3 +395,26 @@ def change_password():
             )
             return redirect(url_for("accounts.account"))
     return _account_page(password=form, status=422)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """The link a new, imported learner gets: choose a password and sign in."""
+    user, reason = accounts.check_set_password_token(token)
+    if user is None:
+        # Not a dead end: what happened, and what to do (a new link, a reset, or sign in).
+        return render_template(
+            "accounts/set_password_invalid.html", reason=reason, mail=mail_configured()
+        ), 404 if reason == accounts.LINK_INVALID else 410
+    form = SetPasswordForm()
+    form.account = user
+    if form.validate_on_submit():
+        accounts.change_password(user, form.password.data)
+        record_event("password.set", user, f"user:{user.id}", via="invitation")
+        start_session(user)
+        db.session.commit()
+        flash(_("Your password is set. Welcome, %(name)s!", name=user.name), "success")
+        return redirect(url_for("progress.my_learning"))
+    return render_template("accounts/set_password.html", form=form, user=user), (
+        422 if form.errors else 200
+    )

@@ -74,7 +74,7 @@ def issue_if_complete(user, course: Course) -> Certificate | None:
     if standing is None or not standing.finished:
         return None
     if course.required_sessions:
-        from lms.cohorts.services import attended_count
+        from lms.cohorts.meetings import attended_count
 
         if attended_count(user.id, course) < course.required_sessions:
             return None

@@ -18,7 +18,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from lms.accounts.forms import new_password_field
 from lms.accounts.services import LANGUAGES
 from lms.forms import LmsForm
 
@@ -166,9 +165,3 @@ class JoinForm(LmsForm):
             Length(max=40),
         ],
     )
-
-
-class SetPasswordForm(LmsForm):
-    """Choose a first password (invitation link); the view sets ``account``."""
-
-    password = new_password_field()

@@ -34,8 +34,8 @@ PARTNER_MANAGER = ("partner@example.org", "Pia Partner", "partner_manager")
 def create_programme_demo(demo_cohort, password: str) -> None:
     """Flush only; does nothing when the partners exist already."""
     from lms.certificates.models import Certificate
-    from lms.cohorts import services as cohorts
     from lms.cohorts.models import Membership
+    from lms.cohorts.operations import add_member, create_cohort
 
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.name == PARTNERS[0][0])):
         return
@@ -73,7 +73,7 @@ def create_programme_demo(demo_cohort, password: str) -> None:
     today = utcnow().date()
     # Cohorts across several partners, with learners and certificates.
     for n, partner in enumerate(partners[2:10:2]):
-        cohort = cohorts.create_cohort(
+        cohort = create_cohort(
             f"{partner.short_name} cohort {today.year}", partner, "en",
             today - timedelta(days=60 + n * 20), today + timedelta(days=40),
             [c.id for c in courses], [],
@@ -85,7 +85,7 @@ def create_programme_demo(demo_cohort, password: str) -> None:
             )
             user.country = partner.country
             user.gender = rng.choice(genders)
-            cohorts.add_member(cohort, user, joined_at=utcnow() - timedelta(days=50))
+            add_member(cohort, user, joined_at=utcnow() - timedelta(days=50))
             if courses and k < 3:
                 course = courses[0]
                 db.session.add(Certificate(

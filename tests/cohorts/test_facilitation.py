@@ -200,7 +200,7 @@ def test_attendance_mark_all_present_then_exceptions(app, client, setup, make_us
     with app.app_context():
         meeting_id = db.session.scalar(sa.select(Meeting.id))
         cohort = db.session.get(Cohort, setup["cohort"])
-        from lms.cohorts.services import add_member
+        from lms.cohorts.operations import add_member
 
         add_member(cohort, db.session.get(User, late_id))  # joined after the session
         db.session.commit()
@@ -373,7 +373,7 @@ def _set_targets(app, cohort_id, days_ago: dict[str, int]):
 
 
 def _risks(app, cohort_id) -> dict[str, list[str]]:
-    from lms.cohorts.services import cohort_report
+    from lms.cohorts.reports import cohort_report
 
     with app.test_request_context():
         report = cohort_report(db.session.get(Cohort, cohort_id))

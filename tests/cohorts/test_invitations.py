@@ -15,8 +15,8 @@ from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.cohorts import classlist
-from lms.cohorts import services as cohorts
 from lms.cohorts.models import Cohort
+from lms.cohorts.operations import add_member
 from lms.extensions import db
 from tests.conftest import login, logout, post_form
 
@@ -34,7 +34,7 @@ def world(app, make_user, make_cohort):
     other_cohort_id = make_cohort([other_fac_id], name="Other cohort")
     with app.test_request_context():
         nina = accounts.create_invited_user("nina@example.org", "Nina New")
-        cohorts.add_member(db.session.get(Cohort, cohort_id), nina)
+        add_member(db.session.get(Cohort, cohort_id), nina)
         db.session.commit()
         nina_id = nina.id
     return {
@@ -223,7 +223,7 @@ def test_only_the_cohorts_facilitators_and_admins_send_links(app, client, world,
 def test_no_link_for_a_staff_account_in_the_cohort(app, client, world, make_user):
     staff_id, _ = make_user("facilitator")
     with app.app_context():
-        cohorts.add_member(db.session.get(Cohort, world["cohort"]), db.session.get(User, staff_id))
+        add_member(db.session.get(Cohort, world["cohort"]), db.session.get(User, staff_id))
         db.session.commit()
     login(client, world["fac"])
     assert "Send a new sign-in link" not in page_text(client.get(learner_url(world, staff_id)))

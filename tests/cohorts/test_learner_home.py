@@ -11,8 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User
-from lms.cohorts import services as cohorts
+from lms.cohorts import operations
+from lms.cohorts.meetings import set_meeting_modules
 from lms.cohorts.models import Cohort, Meeting, Rsvp
+from lms.cohorts.operations import add_member, create_cohort, new_token
 from lms.courses.models import Course, Module
 from lms.extensions import db, utcnow
 from tests.conftest import complete_with_quiz, login, logout, post_form
@@ -40,7 +42,7 @@ def make_home_cohort(app, name, learner_ids, course_slugs=("sample-course",), ar
     """A cohort following ``course_slugs`` in that order."""
     ids = course_ids(app)
     with app.app_context():
-        cohort = cohorts.create_cohort(
+        cohort = create_cohort(
             name,
             "Partner",
             "en",
@@ -50,7 +52,7 @@ def make_home_cohort(app, name, learner_ids, course_slugs=("sample-course",), ar
             [],
         )
         for user_id in learner_ids:
-            cohorts.add_member(cohort, db.session.get(User, user_id))
+            add_member(cohort, db.session.get(User, user_id))
         if archived:
             cohort.archived_at = utcnow()
         db.session.commit()
@@ -62,7 +64,7 @@ def set_targets(app, cohort_id, days_by_slug: dict[str, int]):
     ids = module_ids(app)
     today = utcnow().date()
     with app.app_context():
-        cohorts.set_targets(
+        operations.set_targets(
             db.session.get(Cohort, cohort_id),
             {ids[slug]: today + dt.timedelta(days=days) for slug, days in days_by_slug.items()},
         )
@@ -82,12 +84,12 @@ def add_meeting(app, cohort_id, title, days, prepare=(), capacity=None, cancelle
             timezone="Europe/Vienna",
             place="Maker space, Graz",
             capacity=capacity,
-            checkin_token=cohorts.new_token(),
+            checkin_token=new_token(),
             cancelled_at=utcnow() if cancelled else None,
         )
         db.session.add(meeting)
         db.session.flush()
-        cohorts.set_meeting_modules(meeting, [ids[slug] for slug in prepare], [])
+        set_meeting_modules(meeting, [ids[slug] for slug in prepare], [])
         db.session.commit()
         return meeting.id
 

@@ -8,8 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User
-from lms.cohorts import services as cohorts
+from lms.cohorts.meetings import COUNTRY_ZONES, default_timezone
 from lms.cohorts.models import Cohort, Meeting
+from lms.cohorts.operations import add_member, new_token
 from lms.extensions import db, utcnow
 from lms.organisations.models import Organisation
 from tests.conftest import login, logout, post_form
@@ -33,7 +34,7 @@ def room(app, make_user, make_cohort):
             ends_at=utcnow() + timedelta(hours=2),
             timezone="Europe/Ljubljana",
             place="Maker space",
-            checkin_token=cohorts.new_token(),
+            checkin_token=new_token(),
         )
         db.session.add(meeting)
         db.session.commit()
@@ -146,7 +147,7 @@ def test_a_learner_who_joined_after_the_start_and_checked_in_counts_in_both_figu
 ):
     late_id, late_email = make_user("learner")
     with app.app_context():
-        cohorts.add_member(db.session.get(Cohort, room["cohort"]), db.session.get(User, late_id))
+        add_member(db.session.get(Cohort, room["cohort"]), db.session.get(User, late_id))
         db.session.commit()
     _check_in(client, late_email, room["token"])
     login(client, room["fac"])
@@ -229,7 +230,7 @@ def test_without_a_known_country_a_new_session_is_in_the_zone_last_used(app, cli
                 ends_at=utcnow() - timedelta(days=9) + timedelta(hours=1),
                 timezone="Europe/Rome",
                 place="Roma",
-                checkin_token=cohorts.new_token(),
+                checkin_token=new_token(),
                 updated_at=utcnow() + timedelta(minutes=1),
             )
         )
@@ -254,11 +255,11 @@ def test_a_first_session_without_a_country_is_in_the_sites_zone(app, client, roo
 def test_each_country_of_the_programme_has_a_zone_the_form_offers(app):
     from lms.cohorts.forms import PROGRAMME_ZONES
 
-    assert set(cohorts.COUNTRY_ZONES.values()) <= set(PROGRAMME_ZONES)
+    assert set(COUNTRY_ZONES.values()) <= set(PROGRAMME_ZONES)
     with app.app_context():
         partner = Organisation(name="Hub Zagreb", country="hr", is_partner=True)
         cohort = Cohort(name="x", partner=partner)
-        assert cohorts.default_timezone(cohort) == "Europe/Zagreb"
+        assert default_timezone(cohort) == "Europe/Zagreb"
 
 
 def test_editing_a_session_keeps_its_own_zone(app, client, room):

@@ -10,8 +10,9 @@ from werkzeug.datastructures import MultiDict
 
 from lms.accounts.services import create_user
 from lms.certificates.services import certificates_of, issue_if_complete
-from lms.cohorts import services as cohorts
+from lms.cohorts.meetings import record_attendance, set_meeting_modules
 from lms.cohorts.models import Meeting
+from lms.cohorts.operations import add_member, create_cohort, new_token
 from lms.courses.models import Course
 from lms.courses.services import current_modules
 from lms.extensions import db, utcnow
@@ -90,7 +91,7 @@ def build_site(live_app, language: str = "en") -> Site:
             attempt = quizzes.open_attempt(behind.id, quiz, quizzes.attempts_for(behind.id, quiz))
             quizzes.submit_attempt(attempt, MultiDict())
         today = dt.date.today()
-        cohort = cohorts.create_cohort(
+        cohort = create_cohort(
             "Graz winter cohort",
             "Partner",
             "en",
@@ -100,7 +101,7 @@ def build_site(live_app, language: str = "en") -> Site:
             [facilitator.id],
         )
         for user in (learner, behind):
-            cohorts.add_member(cohort, user, joined_at=utcnow() - dt.timedelta(days=20))
+            add_member(cohort, user, joined_at=utcnow() - dt.timedelta(days=20))
         now = utcnow()
         past = Meeting(
             cohort_id=cohort.id,
@@ -109,7 +110,7 @@ def build_site(live_app, language: str = "en") -> Site:
             ends_at=now - dt.timedelta(days=2),
             timezone="Europe/Vienna",
             place="Maker space, Graz",
-            checkin_token=cohorts.new_token(),
+            checkin_token=new_token(),
         )
         upcoming = Meeting(
             cohort_id=cohort.id,
@@ -120,16 +121,14 @@ def build_site(live_app, language: str = "en") -> Site:
             place="Partner factory, Graz",
             online_url="https://meet.example.org/factory-visit",
             capacity=20,
-            checkin_token=cohorts.new_token(),
+            checkin_token=new_token(),
             notes="Safety shoes are provided.",
         )
         db.session.add_all([past, upcoming])
         db.session.flush()
         modules = current_modules(course)
-        cohorts.set_meeting_modules(upcoming, [modules[0].id], [modules[1].id])
-        cohorts.record_attendance(
-            past, {learner.id: "present", behind.id: "absent"}, facilitator.id
-        )
+        set_meeting_modules(upcoming, [modules[0].id], [modules[1].id])
+        record_attendance(past, {learner.id: "present", behind.id: "absent"}, facilitator.id)
         event = _public_event(language)
         db.session.commit()
         return Site(

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from lms.accounts.models import User
-from lms.cohorts import services as cohorts
+from lms.cohorts.operations import add_member, create_cohort
 from lms.courses.models import Course
 from lms.extensions import db, utcnow
 from tests.e2e.conftest import in_app, sign_in
@@ -20,7 +20,7 @@ def make_cohort(live_app, facilitator_id: int, learner_ids: list[int]) -> int:
     with in_app(live_app):
         course = db.session.scalar(sa.select(Course).where(Course.slug == shortest_course().slug))
         today = dt.date.today()
-        cohort = cohorts.create_cohort(
+        cohort = create_cohort(
             "Maribor autumn cohort",
             "Partner",
             "en",
@@ -31,7 +31,7 @@ def make_cohort(live_app, facilitator_id: int, learner_ids: list[int]) -> int:
         )
         for user_id in learner_ids:
             user = db.session.get(User, user_id)
-            cohorts.add_member(cohort, user, joined_at=utcnow() - dt.timedelta(days=3))
+            add_member(cohort, user, joined_at=utcnow() - dt.timedelta(days=3))
         db.session.commit()
         return cohort.id
 

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from lms.accounts.models import User
-from lms.cohorts import services as cohorts
+from lms.cohorts.meetings import set_meeting_modules
 from lms.cohorts.models import Meeting
+from lms.cohorts.operations import add_member, create_cohort, new_token, set_targets
 from lms.courses.models import Course
 from lms.courses.services import current_modules
 from lms.extensions import db, utcnow
@@ -32,7 +33,7 @@ def cohort_with_a_plan(live_app, learner_id: int) -> dict:
         )[:2]
         modules = current_modules(courses[0])
         today = dt.date.today()
-        cohort = cohorts.create_cohort(
+        cohort = create_cohort(
             "Graz spring cohort",
             "Partner",
             "en",
@@ -41,10 +42,10 @@ def cohort_with_a_plan(live_app, learner_id: int) -> dict:
             [c.id for c in courses],
             [],
         )
-        cohorts.add_member(cohort, db.session.get(User, learner_id))
+        add_member(cohort, db.session.get(User, learner_id))
         progress.record_visit(learner_id, modules[1])
         db.session.add(Completion(user_id=learner_id, module_id=modules[0].id))
-        cohorts.set_targets(
+        set_targets(
             cohort,
             {
                 modules[0].id: today - dt.timedelta(days=7),
@@ -61,11 +62,11 @@ def cohort_with_a_plan(live_app, learner_id: int) -> dict:
             timezone="Europe/Vienna",
             place="Fab lab, Graz",
             capacity=16,
-            checkin_token=cohorts.new_token(),
+            checkin_token=new_token(),
         )
         db.session.add(meeting)
         db.session.flush()
-        cohorts.set_meeting_modules(meeting, [modules[0].id, modules[1].id], [])
+        set_meeting_modules(meeting, [modules[0].id, modules[1].id], [])
         db.session.commit()
         return {
             "cohort": cohort.id,

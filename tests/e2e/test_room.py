@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from lms.accounts.models import User
-from lms.cohorts import services as cohorts
+from lms.cohorts.meetings import record_attendance
 from lms.cohorts.models import Meeting
+from lms.cohorts.operations import add_member, create_cohort, new_token
 from lms.courses.models import Course
 from lms.extensions import db, utcnow
 from tests.e2e.conftest import in_app, sign_in, vnu_messages
@@ -47,7 +48,7 @@ class Room:
                 sa.select(Course).where(Course.slug == shortest_course().slug)
             )
             today = dt.date.today()
-            cohort = cohorts.create_cohort(
+            cohort = create_cohort(
                 f"Room cohort {uuid.uuid4().hex[:6]}",
                 "Partner",
                 "en",
@@ -57,7 +58,7 @@ class Room:
                 [self.facilitator_id],
             )
             for user_id, _email in self.learners:
-                cohorts.add_member(
+                add_member(
                     cohort, db.session.get(User, user_id), joined_at=utcnow() - dt.timedelta(days=3)
                 )
             now = utcnow()
@@ -68,7 +69,7 @@ class Room:
                 ends_at=now + dt.timedelta(hours=2),
                 timezone="Europe/Vienna",
                 place="Tovarna, Maribor",
-                checkin_token=cohorts.new_token(),
+                checkin_token=new_token(),
             )
             db.session.add(meeting)
             db.session.commit()
@@ -156,7 +157,7 @@ def test_without_javascript_the_projector_page_reloads_itself(browser, base_url,
     expect(page.locator("#checkin-count")).to_have_text("0 of 14 checked in")
     with in_app(live_app):
         meeting = db.session.get(Meeting, room.meeting_id)
-        cohorts.record_attendance(meeting, {room.learners[0][0]: "present"}, None, "checkin")
+        record_attendance(meeting, {room.learners[0][0]: "present"}, None, "checkin")
         db.session.commit()
     with page.expect_navigation(timeout=25_000):
         pass

@@ -101,7 +101,7 @@ def facilitator_cohort(postgres):
     """A facilitator (signed in through ``server``) and a cohort of theirs, made in-process."""
     from lms import create_app
     from lms.accounts.services import create_user
-    from lms.cohorts import services as cohorts
+    from lms.cohorts.operations import create_cohort
     from lms.courses.models import Course
     from lms.extensions import db
 
@@ -119,7 +119,7 @@ def facilitator_cohort(postgres):
     with app.app_context():
         user = create_user("fac@example.org", "Fac Ulty", "fault tolerant password", "facilitator")
         course = db.session.scalar(sa.select(Course).where(Course.slug == "sample-course"))
-        cohort = cohorts.create_cohort(
+        cohort = create_cohort(
             "Killed import",
             "Partner",
             "en",

@@ -270,8 +270,8 @@ def build_world(base: Path) -> World:
     logging.getLogger("lms.errors").addHandler(world.errors)
 
     from lms.accounts.services import create_user
-    from lms.cohorts import services as cohorts
     from lms.cohorts.models import Attendance, FeedToken, Meeting, ModuleTarget, Rsvp
+    from lms.cohorts.operations import add_member, create_cohort
     from lms.content.sync import sync_content
     from lms.courses.models import Course, Module
 
@@ -317,7 +317,7 @@ def build_world(base: Path) -> World:
             ("a", "facilitator", "learner"),
             ("b", "other_facilitator", "other_learner"),
         ):
-            cohort = cohorts.create_cohort(
+            cohort = create_cohort(
                 f"Cohort {key.upper()}",
                 "Partner",
                 "en",
@@ -328,7 +328,7 @@ def build_world(base: Path) -> World:
             )
             from lms.accounts.models import User
 
-            cohorts.add_member(cohort, db.session.get(User, ids[learner]))
+            add_member(cohort, db.session.get(User, ids[learner]))
             db.session.flush()
             world.cohorts[key] = cohort.id
             meetings = []

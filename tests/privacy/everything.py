@@ -33,8 +33,9 @@ def fill_every_table(app, client, make_user, make_cohort) -> Filled:
     with a past session (attendance, RSVP) and a future one (RSVP), has a calendar address and
     audit events; Boris is in the same cohort. ``client`` ends signed out."""
     from lms.audit.services import record_event
-    from lms.cohorts import services as cohorts
+    from lms.cohorts.meetings import record_attendance, set_meeting_modules
     from lms.cohorts.models import Meeting, Rsvp
+    from lms.cohorts.operations import new_token, set_targets
     from lms.courses.models import Module
 
     fac_id, fac_email = make_user("facilitator", name="Fabia Facilitator")
@@ -63,20 +64,20 @@ def fill_every_table(app, client, make_user, make_cohort) -> Filled:
             title="Kick-off in Ljubljana",
             starts_at=now - timedelta(days=3, hours=2),
             ends_at=now - timedelta(days=3),
-            checkin_token=cohorts.new_token(),
+            checkin_token=new_token(),
         )
         future = Meeting(
             cohort_id=cohort_id,
             title="Factory visit",
             starts_at=now + timedelta(days=5),
             ends_at=now + timedelta(days=5, hours=2),
-            checkin_token=cohorts.new_token(),
+            checkin_token=new_token(),
         )
         db.session.add_all([past, future])
         db.session.flush()
-        cohorts.set_meeting_modules(future, [modules[0].id], [])
-        cohorts.set_targets(cohort, {modules[0].id: now.date() + timedelta(days=10)})
-        cohorts.record_attendance(past, {alma: "present", boris: "absent"}, fac_id)
+        set_meeting_modules(future, [modules[0].id], [])
+        set_targets(cohort, {modules[0].id: now.date() + timedelta(days=10)})
+        record_attendance(past, {alma: "present", boris: "absent"}, fac_id)
         db.session.add_all(
             [
                 Rsvp(meeting_id=past.id, user_id=alma, answer="yes"),

@@ -23,15 +23,17 @@ def delete_own_account(client, data=None):
 
 def cohort_figures(app, cohort_id):
     """Everything the facilitator's cohort and module pages compute, as plain values."""
-    from lms.cohorts import services as cohorts
+    from lms.cohorts.meetings import attendance_of
     from lms.cohorts.models import Cohort
+    from lms.cohorts.module_reports import module_report, module_stats
+    from lms.cohorts.reports import cohort_report, load_cells
     from lms.extensions import utcnow
 
     with app.app_context():
         cohort = db.session.get(Cohort, cohort_id)
         now = utcnow()
-        report = cohorts.cohort_report(cohort, now)
-        cohorts.load_cells(report, report.rows)
+        report = cohort_report(cohort, now)
+        load_cells(report, report.rows)
         rows = [
             (
                 r.user.id,
@@ -48,17 +50,15 @@ def cohort_figures(app, cohort_id):
             )
             for r in report.rows
         ]
-        stats = [
-            (s.module.id, s.completion_rate, s.average_score) for s in cohorts.module_stats(report)
-        ]
+        stats = [(s.module.id, s.completion_rate, s.average_score) for s in module_stats(report)]
         modules = []
         for course, course_modules in report.courses:
             for module in course_modules:
-                m = cohorts.module_report(cohort, course, module)
+                m = module_report(cohort, course, module)
                 modules.append(
                     (m.learners, m.completed, m.average_score, m.questions, len(m.not_completed))
                 )
-        attendance = cohorts.attendance_of(cohort)
+        attendance = attendance_of(cohort)
         result = (sorted(rows), report.headline(now), stats, modules, attendance)
         db.session.remove()
         return result

@@ -194,10 +194,11 @@ def test_the_query_count_does_not_grow_with_learners(app, client, programme, mak
     before = count()
     new = [make_user("learner")[0] for _ in range(10)]
     with app.app_context():
-        from lms.cohorts import services as cohorts
+        from lms.cohorts.operations import add_member
+
         cohort = db.session.get(Cohort, programme["alpha_cohort"])
         for uid in new:
-            cohorts.add_member(cohort, db.session.get(User, uid))
+            add_member(cohort, db.session.get(User, uid))
         db.session.commit()
     assert count() == before
 
