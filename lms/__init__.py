@@ -22,7 +22,7 @@ MIGRATIONS_DIR = os.path.join(
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: config -> extensions -> blueprints -> CLI."""
+    """Build the app: config -> extensions -> blueprints (the CLI is lms/cli.py)."""
     app = LmsFlask(
         __name__,
         instance_relative_config=True,
@@ -51,7 +51,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lms.content.autosync import init_autosync
 
     init_autosync(app)
-    _register_cli(app)
     if app.config["LMS_ENV"] != "testing":
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -272,12 +271,6 @@ def _register_errors(app: Flask) -> None:
     from lms.errors import register_error_handlers
 
     register_error_handlers(app)
-
-
-def _register_cli(app: Flask) -> None:
-    from lms.health.cli import doctor
-
-    app.cli.add_command(doctor)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -5,6 +5,7 @@ import socket
 import pytest
 import sqlalchemy as sa
 
+from lms.cli import main
 from lms.extensions import db
 from lms.health.checks import DEGRADED, DOWN, OK, Check, overall, register_check
 
@@ -70,11 +71,11 @@ def test_health_and_pages_while_the_database_is_away_then_back(app, client, mova
 
 def test_doctor_says_what_to_do_and_exits_1_when_users_cannot_work(app, movable_database):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["doctor"])
+    result = runner.invoke(main, ["doctor"])
     assert result.exit_code == 0, result.output
     assert "overall: ok" in result.output
     movable_database.away()
-    result = runner.invoke(args=["doctor"])
+    result = runner.invoke(main, ["doctor"])
     assert result.exit_code == 1
     assert "down" in result.output and "what to do:" in result.output
     assert "LMS_DATABASE_URL" in result.output
@@ -88,7 +89,7 @@ def test_doctor_on_a_read_only_sqlite_file_says_degraded(app, monkeypatch, datab
     real_access = os.access
     path = database_url.removeprefix("sqlite:///")
     monkeypatch.setattr(os, "access", lambda p, mode: False if p == path else real_access(p, mode))
-    result = app.test_cli_runner().invoke(args=["doctor"])
+    result = app.test_cli_runner().invoke(main, ["doctor"])
     assert result.exit_code == 0
     assert "read-only" in result.output and "writable" in result.output
 
