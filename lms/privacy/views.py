@@ -10,8 +10,8 @@ from lms.accounts.access import admin_required, load_user_or_404
 from lms.accounts.models import User
 from lms.audit.services import record_event
 from lms.extensions import db, limiter
-from lms.privacy import bp
-from lms.privacy import services as privacy
+from lms.privacy import bp, deletion
+from lms.privacy import export as data_export
 from lms.privacy.forms import AdminDeleteForm, DeleteAccountForm, ExportForm
 
 #: Password checks on the deletion forms, per signed-in account.
@@ -24,15 +24,15 @@ def _user_key() -> str:
 
 def _download(user: User, fmt: str) -> Response:
     """The person's data as a JSON document or a zip of CSV files, never cached."""
-    data = privacy.collect(user)
+    data = data_export.collect(user)
     record_event("data.exported", actor=current_user, target=f"user:{user.id}", format=fmt)
     db.session.commit()
     current_app.logger.info("data export (%s) of user %s by user %s", fmt, user.id, current_user.id)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     if fmt == "json":
-        body, mimetype, name = privacy.as_json(data), "application/json", "json"
+        body, mimetype, name = data_export.as_json(data), "application/json", "json"
     else:
-        body, mimetype, name = privacy.as_zip(data), "application/zip", "zip"
+        body, mimetype, name = data_export.as_zip(data), "application/zip", "zip"
     return Response(
         body,
         mimetype=mimetype,
@@ -78,7 +78,7 @@ def delete_account():
             status = 401
         else:
             user = current_user._get_current_object()
-            privacy.delete_account(user)
+            deletion.delete_account(user)
             event = record_event("user.deleted", actor=user, target=f"user:{user.id}", by="self")
             event.ip = None  # the address would be the deleted person's
             db.session.commit()
@@ -98,8 +98,8 @@ def delete_account():
 
 def _refusal(user: User) -> str | None:
     try:
-        privacy.check_deletable(user)
-    except privacy.DeletionRefused as exc:
+        deletion.check_deletable(user)
+    except deletion.DeletionRefused as exc:
         return str(exc)
     return None
 
@@ -127,7 +127,7 @@ def admin_delete(user_id: int):
             status = 401
         else:
             myself = user.id == current_user.id
-            privacy.delete_account(user)
+            deletion.delete_account(user)
             record_event("user.deleted", actor=current_user, target=f"user:{user.id}", by="admin")
             db.session.commit()
             current_app.logger.info(

@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.privacy import services as privacy
+from lms.privacy import registry as privacy
+from lms.privacy.sections import learning
 from tests.conftest import login, logout, post_form
 from tests.privacy.everything import REFLECTION, fill_every_table
 
@@ -32,8 +33,8 @@ def test_every_table_that_points_at_a_person_is_in_the_export_and_the_deletion_r
                 fk.column.table.name == "users" for fk in column.foreign_keys
             ):
                 pointing.add((table.name, column.name))
-    assert pointing == set(privacy.EXPORTED), "add it to EXPORTED in lms/privacy/services.py"
-    assert pointing == set(privacy.ON_DELETE), "add it to ON_DELETE in lms/privacy/services.py"
+    assert pointing == set(privacy.EXPORTED), "add it to a source in lms/privacy/registry.py"
+    assert pointing == set(privacy.ON_DELETE), "add it to a source in lms/privacy/registry.py"
 
 
 def test_the_json_download_holds_all_of_a_learners_data(app, client, filled):
@@ -163,19 +164,21 @@ def test_an_unknown_format_or_a_missing_token_downloads_nothing(client, learner_
 def test_the_readable_answer_of_every_question_type():
     choices = [{"text": "Printing"}, {"text": "Milling"}, {"text": "Casting"}]
     pairs = [["PLA", "plastic"], ["Steel", "metal"]]
-    assert privacy.readable_answer({"type": "single", "choices": choices}, {"choice": 1}) == (
+    assert learning.readable_answer({"type": "single", "choices": choices}, {"choice": 1}) == (
         "Milling"
     )
-    multiple = privacy.readable_answer(
+    multiple = learning.readable_answer(
         {"type": "multiple", "choices": choices}, {"choices": [0, 2]}
     )
     assert multiple == "Printing; Casting"
-    assert privacy.readable_answer({"type": "truefalse"}, {"answer": False}) == "false"
-    assert privacy.readable_answer({"type": "short"}, {"text": "additive"}) == "additive"
-    assert privacy.readable_answer({"type": "numeric"}, {"text": "12 mm", "value": 12}) == "12 mm"
-    matching = privacy.readable_answer({"type": "matching", "pairs": pairs}, {"matches": [1, None]})
+    assert learning.readable_answer({"type": "truefalse"}, {"answer": False}) == "false"
+    assert learning.readable_answer({"type": "short"}, {"text": "additive"}) == "additive"
+    assert learning.readable_answer({"type": "numeric"}, {"text": "12 mm", "value": 12}) == "12 mm"
+    matching = learning.readable_answer(
+        {"type": "matching", "pairs": pairs}, {"matches": [1, None]}
+    )
     assert matching == "PLA → metal; Steel → —"
-    assert privacy.readable_answer({"type": "single"}, None) == ""
+    assert learning.readable_answer({"type": "single"}, None) == ""
 
 
 def test_admins_download_a_learners_data_on_request(client, filled):
