@@ -22,6 +22,24 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(env, name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+    """The whole number in ``env[name]`` (``default`` when unset or empty); a ConfigError
+    naming the variable and what it expects when the value is not one, or out of range."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    expected = f"a whole number of at least {minimum}" + (
+        f" and at most {maximum}" if maximum is not None else ""
+    )
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number; expected {expected}.") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ConfigError(f"{name}={raw!r} is out of range; expected {expected}.")
+    return value
+
+
 def _languages(value: str) -> dict[str, str]:
     """``LMS_LANGUAGES=en,it`` -> the complete UI languages among those codes (English always)."""
     codes = [c.strip().lower() for c in value.split(",") if c.strip()]
@@ -56,7 +74,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         "LMS_CONTENT_DIR": str(Path(content_dir).resolve()),
         # In development a saved content file shows on the next page load.
         "LMS_CONTENT_AUTOSYNC": _bool(env.get("LMS_CONTENT_AUTOSYNC", "1" if development else "0")),
-        "LMS_PAGE_SIZE": int(env.get("LMS_PAGE_SIZE", "20")),
+        "LMS_PAGE_SIZE": env_int(env, "LMS_PAGE_SIZE", 20, minimum=1),
         "LMS_REDIS_URL": env.get("LMS_REDIS_URL", ""),
         #: The one address every absolute link is built from (reset and set-password links,
         #: join links, calendar feeds, certificate verification, QR codes, emails): never the
@@ -67,7 +85,7 @@ def load_config(instance_path: str, environ=None) -> dict:
             h.strip().lower() for h in env.get("LMS_ALLOWED_HOSTS", "").split(",") if h.strip()
         ],
         #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
-        "LMS_TRUSTED_PROXIES": int(env.get("LMS_TRUSTED_PROXIES", "0")),
+        "LMS_TRUSTED_PROXIES": env_int(env, "LMS_TRUSTED_PROXIES", 0),
         "RATELIMIT_STORAGE_URI": env.get("LMS_REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("LMS_RATELIMIT_ENABLED", "1")),
         #: Redis unreachable: count the same limits in each process's memory, never fail.
@@ -83,10 +101,12 @@ def load_config(instance_path: str, environ=None) -> dict:
         "SESSION_COOKIE_SECURE": lms_env == "production"
         and not _bool(env.get("LMS_INSECURE_COOKIES", "0")),
         # Sessions end after this long without a request, and this long after signing in.
-        "LMS_SESSION_IDLE_MINUTES": int(env.get("LMS_SESSION_IDLE_MINUTES", "30")),
-        "LMS_SESSION_MAX_HOURS": int(env.get("LMS_SESSION_MAX_HOURS", "12")),
+        "LMS_SESSION_IDLE_MINUTES": env_int(env, "LMS_SESSION_IDLE_MINUTES", 30, minimum=1),
+        "LMS_SESSION_MAX_HOURS": env_int(env, "LMS_SESSION_MAX_HOURS", 12, minimum=1),
         #: "Keep me signed in" lasts this long (ended early by disabling, a new password or role).
-        "REMEMBER_COOKIE_DURATION": timedelta(days=int(env.get("LMS_REMEMBER_DAYS", "14"))),
+        "REMEMBER_COOKIE_DURATION": timedelta(
+            days=env_int(env, "LMS_REMEMBER_DAYS", 14, minimum=1)
+        ),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": lms_env == "production"
@@ -100,14 +120,14 @@ def load_config(instance_path: str, environ=None) -> dict:
         #: "Languages", says how to add one). ``LMS_LANGUAGES=en,it`` offers fewer.
         "LMS_LANGUAGES": _languages(env.get("LMS_LANGUAGES", "")),
         # Facilitation: when a learner counts as at risk.
-        "LMS_AT_RISK_INACTIVE_DAYS": int(env.get("LMS_AT_RISK_INACTIVE_DAYS", "14")),
-        "LMS_AT_RISK_MISSED_SESSIONS": int(env.get("LMS_AT_RISK_MISSED_SESSIONS", "1")),
+        "LMS_AT_RISK_INACTIVE_DAYS": env_int(env, "LMS_AT_RISK_INACTIVE_DAYS", 14, minimum=1),
+        "LMS_AT_RISK_MISSED_SESSIONS": env_int(env, "LMS_AT_RISK_MISSED_SESSIONS", 1, minimum=1),
         #: Module target dates before a learner joined, or within this many days after, do not
         #: count as "behind schedule" for them.
-        "LMS_AT_RISK_GRACE_DAYS": int(env.get("LMS_AT_RISK_GRACE_DAYS", "7")),
+        "LMS_AT_RISK_GRACE_DAYS": env_int(env, "LMS_AT_RISK_GRACE_DAYS", 7),
         # Outgoing mail (set-password links); without a server, links are shown and logged.
         "LMS_MAIL_SERVER": env.get("LMS_MAIL_SERVER", ""),
-        "LMS_MAIL_PORT": int(env.get("LMS_MAIL_PORT", "587")),
+        "LMS_MAIL_PORT": env_int(env, "LMS_MAIL_PORT", 587, minimum=1, maximum=65535),
         "LMS_MAIL_USE_TLS": _bool(env.get("LMS_MAIL_USE_TLS", "1")),
         "LMS_MAIL_USERNAME": env.get("LMS_MAIL_USERNAME", ""),
         "LMS_MAIL_PASSWORD": env.get("LMS_MAIL_PASSWORD", ""),

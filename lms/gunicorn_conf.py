@@ -6,17 +6,24 @@ Used by ``lms serve`` and ``make serve``; see docs/deploy.md.
 import multiprocessing
 import os
 import re
+import sys
 
 from gunicorn.glogging import Logger
+
+from lms.config import ConfigError, env_int
 
 wsgi_app = "lms.wsgi:app"
 #: Behind nginx, listen on loopback only.
 bind = os.environ.get("LMS_BIND", "127.0.0.1:8000")
 #: Synchronous workers, two per core plus one: the app is short requests to a database.
-workers = int(os.environ.get("LMS_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("LMS_THREADS", "1"))
-#: A request taking longer than this is killed and logged (the app's pages take milliseconds).
-timeout = int(os.environ.get("LMS_TIMEOUT", "30"))
+try:
+    workers = env_int(os.environ, "LMS_WORKERS", multiprocessing.cpu_count() * 2 + 1, minimum=1)
+    threads = env_int(os.environ, "LMS_THREADS", 1, minimum=1)
+    #: A request taking longer than this is killed and logged (the app's pages take milliseconds).
+    timeout = env_int(os.environ, "LMS_TIMEOUT", 30, minimum=1)
+except ConfigError as exc:
+    # gunicorn would print a traceback for an exception; SystemExit prints just this.
+    sys.exit(f"Cannot start: {exc}")
 graceful_timeout = 30
 keepalive = 5
 #: Recycle workers now and then so that memory stays flat over weeks.
