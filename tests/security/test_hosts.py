@@ -9,10 +9,10 @@ from tests.accounts.test_reset import ask_for_reset, outbox, wait_for_mail  # no
 from tests.conftest import csrf_token, login
 
 
-def reset_link(outbox) -> str:
+def reset_link(mails) -> str:
     wait_for_mail()
-    assert outbox, "no mail was sent"
-    return re.search(r"(https?://\S+/password/reset/\S+)", outbox[-1][1]).group(1)
+    assert mails, "no mail was sent"
+    return re.search(r"(https?://\S+/password/reset/\S+)", mails[-1][1]).group(1)
 
 
 def test_a_request_for_a_foreign_host_is_refused_and_sends_nothing(app, client, make_user, outbox):  # noqa: F811
