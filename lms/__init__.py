@@ -228,6 +228,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.collider.views
     import lms.courses.views
     import lms.i18n.views
+    import lms.notifications.views
     import lms.organisations.models
     import lms.pages.views
     import lms.privacy.views
@@ -245,6 +246,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.collider import bp as collider_bp
     from lms.courses import bp as courses_bp
     from lms.i18n import bp as i18n_bp
+    from lms.notifications import bp as notifications_bp
     from lms.pages import bp as pages_bp
     from lms.privacy import bp as privacy_bp
     from lms.programme import bp as programme_bp
@@ -263,6 +265,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(i18n_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp)
     csrf.exempt(api_bp)
 

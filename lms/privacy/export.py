@@ -69,6 +69,9 @@ organisation_and_country.csv  the organisation, country and gender you stated (o
 partner_organisations.csv     partner organisations you work for
 event_registrations.csv       your registrations for public events, with attendance
 events_created.csv            public events you scheduled
+notifications.csv             the notifications shown to you on the platform
+emails.csv                    the emails the platform wrote to you, and whether they were sent
+notification_preferences.csv  your choices of which messages reach you, and how
 
 The same data as one document is in the JSON download.
 """

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from lms.accounts.models import User
 from lms.collider import privacy as collider_privacy
+from lms.notifications import privacy as notifications_privacy
 from lms.privacy.sections import Export, account, cohorts, learning
 from lms.programme import privacy as programme_privacy
 
@@ -197,6 +198,13 @@ SOURCES: list[Source] = [
         collect=lambda export: programme_privacy.export_sections(export.user),
         columns=programme_privacy.COLUMNS,
         erase=lambda user, now: programme_privacy.delete_personal_data(user),
+    ),
+    Source(
+        exported=notifications_privacy.EXPORTED,
+        on_delete=notifications_privacy.ON_DELETE,
+        collect=lambda export: notifications_privacy.collect(export.user),
+        columns=notifications_privacy.COLUMNS,
+        erase=lambda user, now: notifications_privacy.delete_for(user),
     ),
 ]
 

@@ -153,6 +153,9 @@ JSON_SHAPE = [
     ["partner_organisations", []],
     ["event_registrations", []],
     ["events_created", []],
+    ["notifications", []],
+    ["emails", []],
+    ["notification_preferences", []],
 ]
 
 #: Files of the CSV download in order, each with its header row.
@@ -163,7 +166,8 @@ ZIP_SHAPE = [
         "reflections.csv cohort_memberships.csv cohorts_facilitated.csv session_rsvps.csv "
         "attendance.csv attendance_recorded.csv certificates.csv calendar_feed.csv "
         "security_events.csv collider_*.csv organisation_and_country.csv partner_organisations.csv "
-        "event_registrations.csv events_created.csv",
+        "event_registrations.csv events_created.csv notifications.csv emails.csv "
+        "notification_preferences.csv",
     ),
     ("profile.csv", "field,value"),
     ("module_visits.csv", "course,module,first_visited_at,last_visited_at,marked_read_at"),
@@ -198,6 +202,9 @@ ZIP_SHAPE = [
         "event,starts_at,name,email,organisation,country,status,attendance",
     ),
     ("events_created.csv", "event,starts_at"),
+    ("notifications.csv", "kind,title,summary,link,created_at,read_at"),
+    ("emails.csv", "kind,to,subject,status,created_at,sent_at"),
+    ("notification_preferences.csv", "kind,channel"),
 ]
 
 
