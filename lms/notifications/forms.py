@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField
+from wtforms.fields.choices import SelectChoice
 
 from lms.forms import LmsForm
 from lms.notifications.kinds import Kind
@@ -38,6 +39,10 @@ def preferences_form(kinds: list[Kind], **kwargs) -> PreferencesBase:
             setattr(
                 PreferencesForm,
                 field_name(kind),
-                RadioField(kind.label, choices=CHANNEL_LABELS, default=kind.default),
+                RadioField(
+                    kind.label,
+                    choices=[SelectChoice(value, label) for value, label in CHANNEL_LABELS],
+                    default=kind.default,
+                ),
             )
     return PreferencesForm(**kwargs)

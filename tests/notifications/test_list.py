@@ -47,7 +47,7 @@ def test_header_counts_unread_and_list_shows_newest_first(app, learner_client, h
     assert html.index("Hello about glass") < html.index("Hello about weaving")
     assert html.index("Hello about weaving") < html.index("Hello about pottery")
     assert "About glass" in html  # the summary
-    assert html.count("badge-progress\">Unread") == 3
+    assert html.count('badge-progress">Unread') == 3
     # The phone menu's summary names the count too.
     assert "3 unread notifications" in html
 
@@ -61,7 +61,7 @@ def test_opening_one_marks_it_read_and_follows_its_link(app, learner_client, hel
     assert response.headers["Location"] == "/my-learning"
     assert _unread(app, learner_client.user_id) == 0
     html = learner_client.get("/notifications").get_data(as_text=True)
-    assert "badge-progress\">Unread" not in html
+    assert 'badge-progress">Unread' not in html
     assert entry is not None
 
 
