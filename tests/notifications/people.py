@@ -32,8 +32,8 @@ SECURE = Kind(
 )
 
 
-@pytest.fixture
-def hello_kind(app):
+@pytest.fixture(name="hello_kind")
+def hello_kind_fixture(app):
     """Register the test kinds and their templates for one test, then remove them."""
     register_kind(HELLO)
     register_kind(SECURE)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.notifications.models import Notification
 from tests.conftest import login, logout, post_form
-from tests.notifications.people import hello_kind, send_hello  # noqa: F401
+from tests.notifications.people import hello_kind_fixture, send_hello  # noqa: F401
 
 
 def _unread(app, user_id):

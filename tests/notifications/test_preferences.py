@@ -10,7 +10,7 @@ from lms.notifications.models import (
     OutboxMessage,
 )
 from tests.conftest import post_form
-from tests.notifications.people import hello_kind, send_hello  # noqa: F401
+from tests.notifications.people import hello_kind_fixture, send_hello  # noqa: F401
 
 PAGE = "/account/notifications"
 

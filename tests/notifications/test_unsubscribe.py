@@ -7,7 +7,7 @@ from lms.extensions import db
 from lms.notifications.models import NotificationPreference, OutboxMessage
 from lms.notifications.unsubscribe import unsubscribe_token
 from tests.conftest import login
-from tests.notifications.people import hello_kind, send_hello  # noqa: F401
+from tests.notifications.people import hello_kind_fixture, send_hello  # noqa: F401
 
 
 def _link_in_email(app, user_id):
