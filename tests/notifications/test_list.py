@@ -1,7 +1,5 @@
 """The notification list and the header's unread count (issue 16, item 1)."""
 
-import re
-
 import sqlalchemy as sa
 
 from lms.extensions import db
@@ -32,7 +30,7 @@ def test_empty_list_says_so(learner_client, hello_kind):
     assert "You have no notifications yet" in html
     assert "Mark all as read" not in html
     assert 'id="nav-notifications"' in html
-    assert "unread</span>" not in html
+    assert "unread" not in html
 
 
 def test_header_counts_unread_and_list_shows_newest_first(app, learner_client, hello_kind):
@@ -41,15 +39,13 @@ def test_header_counts_unread_and_list_shows_newest_first(app, learner_client, h
     send_hello(app, user_id, "b", topic="weaving")
     send_hello(app, user_id, "c", topic="glass")
     html = learner_client.get("/notifications").get_data(as_text=True)
-    link = re.search(r'<a href="/notifications" id="nav-notifications".*?</a>', html, re.S).group(0)
-    text = re.sub(r"<[^>]+>", "", link)
-    assert "Notifications, 3 unread" in " ".join(text.replace("🔔", "").split())
+    assert 'aria-label="Notifications, 3 unread"' in html
     assert html.index("Hello about glass") < html.index("Hello about weaving")
     assert html.index("Hello about weaving") < html.index("Hello about pottery")
     assert "About glass" in html  # the summary
     assert html.count('badge-progress">Unread') == 3
     # The phone menu's summary names the count too.
-    assert "3 unread notifications" in html
+    assert 'aria-label="Menu, 3 unread notifications"' in html
 
 
 def test_opening_one_marks_it_read_and_follows_its_link(app, learner_client, hello_kind):
@@ -135,4 +131,4 @@ def test_header_count_is_one_query_per_page(app, learner_client, hello_kind):
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert len(statements) == 1  # the menu's summary and the link share it
-    assert "1 unread" in html
+    assert 'aria-label="Notifications, 1 unread"' in html
