@@ -21,9 +21,35 @@ def filled(app, client, make_user, make_cohort):
     with app.app_context():
         create_demo_data()
         create_demo_cohort(size=5)
+        _fill_notifications(ids.other_id)
         db.session.commit()
         db.session.remove()
     return ids
+
+
+def _fill_notifications(user_id: int) -> None:
+    """A platform entry, an email in the outbox and choices (issue 16), for Boris."""
+    from lms.notifications.models import (
+        Notification,
+        NotificationPreference,
+        NotificationSettings,
+        OutboxMessage,
+    )
+
+    db.session.add(Notification(user_id=user_id, kind="test", key="k", title="Hello"))
+    db.session.add(
+        OutboxMessage(
+            dedupe_key=f"test:{user_id}:k",
+            kind="test",
+            user_id=user_id,
+            to_email="boris@example.org",
+            subject="Hello",
+            text_body="Hello\n",
+            headers={"List-Unsubscribe": "<http://localhost/x>"},
+        )
+    )
+    db.session.add(NotificationPreference(user_id=user_id, kind="test", channel="platform"))
+    db.session.add(NotificationSettings(user_id=user_id, daily_digest=True))
 
 
 def vandalise(app):
