@@ -6,8 +6,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from lms.accounts.models import User
+from lms.certificates.services import issue_if_complete
+from lms.certificates.signals import checking_requirements
 from lms.cohorts.models import (
     Attendance,
     Cohort,
@@ -162,7 +166,7 @@ def record_attendance(
             sa.select(Attendance).where(Attendance.meeting_id == meeting.id)
         )
     }
-    changed = 0
+    changed, attended = 0, []
     now = utcnow()
     for user_id, status in statuses.items():
         row = existing.get(user_id)
@@ -182,8 +186,43 @@ def record_attendance(
             row.status, row.source, row.recorded_at = status, source, now
             row.recorded_by_id = by_user_id
             changed += 1
+        else:
+            continue
+        if status in ATTENDED:
+            attended.append(user_id)
     db.session.flush()
+    certify_attendees(meeting, attended)
     return changed
+
+
+#: Statuses that count as having attended (see :func:`attended_count`).
+ATTENDED = ("present", "late")
+
+
+def certify_attendees(meeting: Meeting, user_ids) -> None:
+    """Attendance may be the last thing a course asked for (``required_sessions``): issue the
+    certificates it completes now, in the same transaction as the attendance."""
+    if not user_ids:
+        return
+    courses = list(
+        db.session.scalars(
+            sa.select(Course)
+            .join(CohortCourse, CohortCourse.course_id == Course.id)
+            .where(CohortCourse.cohort_id == meeting.cohort_id, Course.required_sessions > 0)
+        )
+    )
+    for user_id in user_ids if courses else ():
+        user = db.session.get(User, user_id)
+        for course in courses:
+            issue_if_complete(user, course)
+
+
+@checking_requirements.connect
+def required_sessions_attended(course: Course, user_id: int, **_) -> bool:
+    """A course with ``required_sessions`` certifies only learners who attended that many."""
+    return (
+        not course.required_sessions or attended_count(user_id, course) >= course.required_sessions
+    )
 
 
 def mark_all_present(meeting: Meeting, user_ids, by_user_id: int) -> int:
@@ -215,8 +254,13 @@ def check_in(meeting: Meeting, user_id: int, now: datetime | None = None) -> Non
             Attendance.meeting_id == meeting.id, Attendance.user_id == user_id
         )
     )
-    if existing is None:
-        record_attendance(meeting, {user_id: status}, None, source="checkin")
+    if existing is not None:
+        return
+    try:
+        with db.session.begin_nested():
+            record_attendance(meeting, {user_id: status}, None, source="checkin")
+    except IntegrityError:  # a parallel check-in (a double tap) recorded it first
+        pass
 
 
 #: What :func:`answer_rsvp` did.
@@ -228,6 +272,10 @@ def answer_rsvp(meeting: Meeting, user_id: int, answer: str) -> str:
     "yes" once the session's places are taken."""
     if meeting.cancelled_at is not None or meeting.ends_at < utcnow():
         return RSVP_CLOSED
+    if answer == "yes" and meeting.capacity:
+        # One "yes" at a time per meeting (PostgreSQL row lock; SQLite writers queue already),
+        # so two learners cannot both take the last place.
+        db.session.execute(sa.select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     row = db.session.scalar(
         sa.select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.user_id == user_id)
     )
@@ -240,9 +288,15 @@ def answer_rsvp(meeting: Meeting, user_id: int, answer: str) -> str:
         if taken >= meeting.capacity:
             return RSVP_FULL
     if row is None:
-        db.session.add(Rsvp(meeting_id=meeting.id, user_id=user_id, answer=answer))
-    else:
-        row.answer, row.answered_at = answer, utcnow()
+        try:
+            with db.session.begin_nested():
+                db.session.add(Rsvp(meeting_id=meeting.id, user_id=user_id, answer=answer))
+            return RSVP_SAVED
+        except IntegrityError:  # a parallel request answered first: this answer replaces it
+            row = db.session.scalar(
+                sa.select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.user_id == user_id)
+            )
+    row.answer, row.answered_at = answer, utcnow()
     db.session.flush()
     return RSVP_SAVED
 
@@ -343,7 +397,7 @@ def attended_count(user_id: int, course: Course) -> int:
         .where(
             Attendance.user_id == user_id,
             CohortCourse.course_id == course.id,
-            Attendance.status.in_(("present", "late")),
+            Attendance.status.in_(ATTENDED),
             Meeting.cancelled_at.is_(None),
         )
     )

@@ -20,6 +20,7 @@ from lms.content.holdback import HeldBack, LiveCourse, hold_back
 from lms.content.loader import load_content
 from lms.content.problems import Problem
 from lms.content.render import Renderer
+from lms.content.signals import modules_archived
 from lms.content.tree import ContentTree, CourseSource, ModuleSource
 from lms.courses.models import Course, CourseTranslation, Module, ModuleTranslation
 from lms.extensions import db, utcnow
@@ -188,13 +189,18 @@ class _Publisher:
                 label = f"quiz {module_source.quiz.path}"
                 sync.apply(QuizTranslation, quiz, label, module_source.quiz_translations)
         present = {m.slug for m in source.modules}
+        archived = []
         for slug, module in existing.items():
             if slug not in present and module.archived_at is None:
                 module.archived_at = now
+                archived.append(module)
                 report.note("archived", f"module {source.slug}/{slug}")
                 quiz = self.quizzes.get(module.id)
                 if quiz is not None and quiz.archived_at is None:
                     quiz.archived_at = now
+        if archived:
+            db.session.flush()
+            modules_archived.send(course, modules=archived)
 
 
 def _courses_in_scope(tree: ContentTree, courses) -> list[Course]:
