@@ -20,6 +20,7 @@ from tests.conftest import (
     post_form,
     submit_quiz,
 )
+from tests.factories import make_meeting
 
 
 @pytest.fixture
@@ -333,15 +334,13 @@ def test_required_sessions_hold_back_the_certificate(app, client, content_dir, s
     assert "/certificates/" not in client.get("/me/learning").get_data(as_text=True)
     with app.app_context():
         cohort = db.session.get(Cohort, setup["cohort"])
-        meeting = Meeting(
+        meeting = make_meeting(
             cohort_id=cohort.id,
             title="Day 1",
             starts_at=utcnow(),
             ends_at=utcnow() + timedelta(hours=1),
             checkin_token="t1",
         )
-        db.session.add(meeting)
-        db.session.flush()
         # Recorded through the attendance operation: the certificate is issued with it, not by
         # a later page view.
         record_attendance(meeting, {setup["ids"][0]: "present"}, None)

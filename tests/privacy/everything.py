@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from lms.extensions import db, utcnow
 from tests.certificates.test_certificates import finish_course
 from tests.conftest import FAILING, login, logout, post_form, submit_quiz
+from tests.factories import new_meeting
 
 #: Alma's words, looked for in exports and expected gone after deletion.
 REFLECTION = "My grandmother's workshop in Maribor taught me patience."
@@ -34,7 +35,7 @@ def fill_every_table(app, client, make_user, make_cohort) -> Filled:
     audit events; Boris is in the same cohort. ``client`` ends signed out."""
     from lms.audit.services import record_event
     from lms.cohorts.meetings import record_attendance, set_meeting_modules
-    from lms.cohorts.models import Meeting, Rsvp
+    from lms.cohorts.models import Rsvp
     from lms.cohorts.operations import new_token, set_targets
     from lms.courses.models import Module
 
@@ -59,14 +60,14 @@ def fill_every_table(app, client, make_user, make_cohort) -> Filled:
         cohort = db.session.get(Cohort, cohort_id)
         modules = list(db.session.scalars(sa.select(Module).order_by(Module.id)))
         now = utcnow()
-        past = Meeting(
+        past = new_meeting(
             cohort_id=cohort_id,
             title="Kick-off in Ljubljana",
             starts_at=now - timedelta(days=3, hours=2),
             ends_at=now - timedelta(days=3),
             checkin_token=new_token(),
         )
-        future = Meeting(
+        future = new_meeting(
             cohort_id=cohort_id,
             title="Factory visit",
             starts_at=now + timedelta(days=5),
