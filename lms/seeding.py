@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from lms.cohorts.meetings import record_attendance
+from lms.cohorts.attendance import record_attendance
 from lms.cohorts.models import Cohort, Meeting
 from lms.cohorts.operations import create_cohort, new_token
 from lms.courses.models import Course

@@ -192,7 +192,7 @@ def signup_link(client, data: dict):
     import logging
 
     handler = _Records()
-    logger = logging.getLogger("lms.accounts.views")
+    logger = logging.getLogger("lms.accounts")
     logger.addHandler(handler)
     try:
         response = post_form(client, "/signup", data, token_from="/signup")

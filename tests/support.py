@@ -7,8 +7,8 @@ import pytest
 from flask import Flask
 
 from lms import create_app
-from lms.content.sync import sync_content
 from lms.extensions import db
+from lms.publishing.sync import sync_content
 
 
 def build_test_app(

@@ -5,9 +5,9 @@ Receivers run inside the sender's transaction and flush only; the sender's calle
 
 from lms.accounts.models import User
 from lms.certificates.services import issue_for_course, issue_if_complete
-from lms.content.signals import modules_archived
 from lms.extensions import db
 from lms.progress.signals import module_completed
+from lms.publishing.signals import modules_archived
 
 
 @module_completed.connect

@@ -93,8 +93,8 @@ def test_a_sync_that_archives_the_last_missing_module_issues_the_certificate(
     app, learner_client, content_dir
 ):
     from lms.certificates.models import Certificate
-    from lms.content.sync import sync_content
     from lms.extensions import db
+    from lms.publishing.sync import sync_content
 
     complete_with_quiz(learner_client)  # the first module; the second is still to read
     course = content_dir / "technology/sample-course"

@@ -316,8 +316,8 @@ def test_calendar_feeds_parse_and_can_be_revoked(app, client, setup):
 
 
 def test_required_sessions_hold_back_the_certificate(app, client, content_dir, setup):
-    from lms.cohorts.meetings import record_attendance
-    from lms.content.sync import sync_content
+    from lms.cohorts.attendance import record_attendance
+    from lms.publishing.sync import sync_content
     from tests.content.test_checker import COURSE, edit
 
     edit(content_dir, f"{COURSE}/course.md", "language: en", "language: en\nrequired_sessions: 1")

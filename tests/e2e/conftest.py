@@ -351,7 +351,7 @@ class SignupLinks:
 
         self.links: list[str] = []
         self._handler = Handler(self.links)
-        self._logger = logging.getLogger("lms.accounts.views")
+        self._logger = logging.getLogger("lms.accounts")
 
     def __enter__(self):
         self._logger.addHandler(self._handler)

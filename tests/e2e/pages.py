@@ -10,7 +10,8 @@ from werkzeug.datastructures import MultiDict
 
 from lms.accounts.services import create_user
 from lms.certificates.services import certificates_of, issue_if_complete
-from lms.cohorts.meetings import record_attendance, set_meeting_modules
+from lms.cohorts.attendance import record_attendance
+from lms.cohorts.meetings import set_meeting_modules
 from lms.cohorts.operations import add_member, create_cohort, new_token
 from lms.courses.models import Course
 from lms.courses.services import current_modules

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from lms.accounts.models import User
-from lms.cohorts.meetings import record_attendance
+from lms.cohorts.attendance import record_attendance
 from lms.cohorts.models import Meeting
 from lms.cohorts.operations import add_member, create_cohort, new_token
 from lms.courses.models import Course

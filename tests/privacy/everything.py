@@ -34,7 +34,8 @@ def fill_every_table(app, client, make_user, make_cohort) -> Filled:
     with a past session (attendance, RSVP) and a future one (RSVP), has a calendar address and
     audit events; Boris is in the same cohort. ``client`` ends signed out."""
     from lms.audit.services import record_event
-    from lms.cohorts.meetings import record_attendance, set_meeting_modules
+    from lms.cohorts.attendance import record_attendance
+    from lms.cohorts.meetings import set_meeting_modules
     from lms.cohorts.models import Rsvp
     from lms.cohorts.operations import new_token, set_targets
     from lms.courses.models import Module
@@ -87,7 +88,7 @@ def fill_every_table(app, client, make_user, make_cohort) -> Filled:
             ]
         )
         # A visitor's sign-up waiting for its emailed link.
-        from lms.accounts.services import request_signup
+        from lms.accounts.links import request_signup
 
         request_signup("visitor@example.org", "Vera Visitor", "a visitor's long password")
         # A sign-in failure that typed her address (as a sign-in log would record it).
