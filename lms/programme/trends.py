@@ -35,8 +35,12 @@ def count_participations(start, end, partner_ids) -> int:
         .join(Cohort, Cohort.id == Membership.cohort_id)
         .join(Organisation, Organisation.id == Cohort.partner_id)
         .join(CohortCourse, CohortCourse.cohort_id == Cohort.id)
-        .where(Organisation.is_partner, Cohort.starts_on <= end, Cohort.ends_on >= start,
-               partner_filter(Cohort.partner_id, partner_ids))
+        .where(
+            Organisation.is_partner,
+            Cohort.starts_on <= end,
+            Cohort.ends_on >= start,
+            partner_filter(Cohort.partner_id, partner_ids),
+        )
     )
 
 
@@ -46,11 +50,18 @@ def _programme_certificates(partner_ids):
         sa.select(Certificate.id)
         .join(Membership, Membership.user_id == Certificate.user_id)
         .join(Cohort, Cohort.id == Membership.cohort_id)
-        .join(CohortCourse, sa.and_(CohortCourse.cohort_id == Cohort.id,
-                                    CohortCourse.course_id == Certificate.course_id))
+        .join(
+            CohortCourse,
+            sa.and_(
+                CohortCourse.cohort_id == Cohort.id, CohortCourse.course_id == Certificate.course_id
+            ),
+        )
         .join(Organisation, Organisation.id == Cohort.partner_id)
-        .where(Organisation.is_partner, Certificate.withdrawn_at.is_(None),
-               partner_filter(Cohort.partner_id, partner_ids))
+        .where(
+            Organisation.is_partner,
+            Certificate.withdrawn_at.is_(None),
+            partner_filter(Cohort.partner_id, partner_ids),
+        )
     )
 
 
