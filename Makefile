@@ -52,9 +52,10 @@ serve: $(STAMP) $(MO_FILES)
 	$(BIN)/lms content sync
 	$(BIN)/lms serve
 
-## test: the whole suite (SQLite), then bandit
+## test: the whole suite (SQLite), then the import layers (docs/architecture.md), then bandit
 test: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m pytest -q
+	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory bandit
 
 ## bandit: static security checks of lms/; any finding of medium severity or higher fails
@@ -131,6 +132,7 @@ sync-content: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/bandit -q -r lms -ll
 
 format: $(STAMP)

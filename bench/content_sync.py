@@ -483,9 +483,9 @@ def profile_in_process(workdir: Path, generator: ContentGenerator, lms: Lms) -> 
     from lms import create_app
     from lms.content.loader import load_content
     from lms.content.render import Renderer
-    from lms.content.sync import render_questions, sync_content
     from lms.content.yamlfile import load_yaml, split_front_matter
     from lms.extensions import db
+    from lms.publishing.sync import render_questions, sync_content
 
     content = workdir / "content"
     parts: dict[str, float] = {}

@@ -60,12 +60,12 @@ from lms.cohorts.models import (
 from lms.cohorts.operations import new_join_code, new_token
 from lms.content.quizformat import parse_quiz
 from lms.content.render import Renderer
-from lms.content.sync import render_questions
 from lms.content.tree import AREAS
 from lms.content.yamlfile import load_yaml
 from lms.courses.models import Course, Module
 from lms.extensions import db, utcnow
 from lms.progress.models import Completion, ModuleVisit
+from lms.publishing.sync import render_questions
 from lms.quizzes.grading import grade, make_layout
 from lms.quizzes.models import Attempt, AttemptAnswer, Quiz
 

@@ -1,8 +1,8 @@
 """Fill a migrated, content-synced database with a large cohort for the load benchmark.
 
 Used by ``bench/load.py``; needs an app context. Accounts are bulk-inserted with one password
-hash computed once (scrypt is slow on purpose); progress comes from the demo's own simulation
-(``lms.demo.simulate_learner``), so visits, attempts, graded answers and completions are real.
+hash computed once (scrypt is slow on purpose); the cohort, the session and progress come from
+the seeding the demo uses too (:mod:`lms.seeding`), so visits, attempts, graded answers and completions are real.
 """
 
 import random
@@ -14,14 +14,19 @@ from werkzeug.security import generate_password_hash
 
 from lms.accounts.models import User
 from lms.cohorts.access import cohort_modules
-from lms.cohorts.meetings import record_attendance
-from lms.cohorts.models import Meeting, Membership
-from lms.cohorts.operations import create_cohort, new_token, set_targets
+from lms.cohorts.models import Membership
+from lms.cohorts.operations import set_targets
 from lms.courses.models import Course, Module
-from lms.demo import FIRST_NAMES, LAST_NAMES, simulate_learner
 from lms.extensions import db, utcnow
 from lms.quizzes.models import Quiz
 from lms.quizzes.services import quizzes_by_module
+from lms.seeding import (
+    add_meeting,
+    cohort_of_courses,
+    person_name,
+    random_attendance,
+    simulate_learner,
+)
 
 #: Every seeded account signs in with this password.
 PASSWORD = "load-benchmark-password"  # noqa: S105 - throwaway accounts in a throwaway database
@@ -70,7 +75,7 @@ def seed(
     people += [
         {
             "email": LEARNER_EMAIL.format(n + 1),
-            "name": f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[(n * 7) % len(LAST_NAMES)]}",
+            "name": person_name(n),
             "password_hash": password_hash,
             "role": "learner",
             "locale": "en",
@@ -82,23 +87,15 @@ def seed(
     db.session.execute(sa.insert(User), people)
     ids = dict(db.session.execute(sa.select(User.email, User.id)).tuples().all())
 
-    courses = list(
-        db.session.scalars(
-            sa.select(Course).where(Course.slug.in_(COHORT_COURSES), Course.archived_at.is_(None))
-        )
-    )
-    if len(courses) != len(COHORT_COURSES):
-        raise RuntimeError(f"the content lacks some of {COHORT_COURSES}; sync content/ first")
-    courses.sort(key=lambda c: COHORT_COURSES.index(c.slug))
     today = now.date()
-    cohort = create_cohort(
+    cohort = cohort_of_courses(
         "Load benchmark cohort",
         "Benchmark partner",
-        "en",
-        today - timedelta(days=40),
-        today + timedelta(days=50),
-        [c.id for c in courses],
+        COHORT_COURSES,
+        40,
+        50,
         [ids[p["email"]] for p in people[:facilitators]],
+        strict=True,
     )
     learner_rows = people[facilitators:]
     db.session.execute(
@@ -125,22 +122,21 @@ def seed(
         diligence = 0.0 if index % 12 == 5 else min(1.0, rng.betavariate(1.6, 1.8) * 1.1)
         simulate_learner(user, modules, rng, diligence=diligence, index=index)
 
-    past = Meeting(
-        cohort_id=cohort.id,
-        title="Kick-off workshop",
-        starts_at=now - timedelta(days=14, hours=3),
-        ends_at=now - timedelta(days=14),
+    past = add_meeting(
+        cohort,
+        "Kick-off workshop",
+        -timedelta(days=14, hours=3),
+        3,
         timezone="Europe/Vienna",
         place="Partner maker space",
-        checkin_token=new_token(),
     )
-    db.session.add(past)
-    db.session.flush()
-    statuses = {
-        ids[p["email"]]: rng.choices(("present", "late", "excused", "absent"), (75, 10, 8, 7))[0]
-        for p in learner_rows
-    }
-    record_attendance(past, statuses, ids[people[0]["email"]] if facilitators else None)
+    random_attendance(
+        past,
+        [ids[p["email"]] for p in learner_rows],
+        rng,
+        (75, 10, 8, 7),
+        ids[people[0]["email"]] if facilitators else None,
+    )
     quizzed = set(quizzes_by_module([m.id for m in modules]))
     result = Seeded(
         cohort_id=cohort.id,

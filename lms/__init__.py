@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_errors(app)
     _register_template_helpers(app)
 
-    from lms.content.autosync import init_autosync
+    from lms.publishing.autosync import init_autosync
 
     init_autosync(app)
     if app.config["LMS_ENV"] != "testing":
@@ -218,6 +218,7 @@ def _configure_sqlite(engine) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     # Views register their routes on import; blueprints are registered after.
+    import lms.accounts.signup_views
     import lms.accounts.views
     import lms.admin.organisations
     import lms.admin.views
@@ -225,6 +226,10 @@ def _register_blueprints(app: Flask) -> None:
     import lms.audit.models
     import lms.certificates.views
     import lms.cohorts.views
+    import lms.collider.event_views
+    import lms.collider.indicators  # RCO 87 and RCR 84 join the programme report
+    import lms.collider.organise_views
+    import lms.collider.post_views
     import lms.collider.views
     import lms.courses.views
     import lms.i18n.views

@@ -20,11 +20,11 @@ from flask_migrate.cli import db as db_group
 
 from lms.accounts.cli import users
 from lms.backup.cli import db_backup, db_restore
-from lms.content.cli import content
 from lms.content.gift.cli import quiz
 from lms.demo.cli import demo
 from lms.health.cli import doctor
 from lms.i18n.cli import translations
+from lms.publishing.cli import content
 
 #: Every feature's click group or command, added to ``lms``.
 FEATURE_COMMANDS = (content, quiz, users, demo, translations, doctor)

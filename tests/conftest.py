@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from lms import create_app
 from lms.accounts.services import create_user
-from lms.content.sync import sync_content
 from lms.extensions import db
+from tests.support import build_test_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PASSWORD = "correct horse battery"
@@ -116,24 +115,7 @@ def database_url(tmp_path, postgres_url):
 
 @pytest.fixture
 def app(tmp_path, content_dir, monkeypatch, database_url):
-    monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path / "instance"))
-    monkeypatch.delenv("LMS_DATABASE_URL", raising=False)
-    app = create_app(
-        {
-            "LMS_ENV": "testing",
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "LMS_CONTENT_DIR": str(content_dir),
-            "LMS_CONTENT_AUTOSYNC": False,
-            "RATELIMIT_ENABLED": False,  # tests/accounts/test_limits.py turns it on
-        }
-    )
-    with app.app_context():
-        db.create_all()
-        report = sync_content(content_dir)
-        assert report.complete, [str(p) for p in report.tree.problems]
-        db.session.commit()
+    app = build_test_app(tmp_path / "instance", database_url, content_dir, monkeypatch=monkeypatch)
     yield app
     with app.app_context():
         db.session.remove()
@@ -210,7 +192,7 @@ def signup_link(client, data: dict):
     import logging
 
     handler = _Records()
-    logger = logging.getLogger("lms.accounts.views")
+    logger = logging.getLogger("lms.accounts")
     logger.addHandler(handler)
     try:
         response = post_form(client, "/signup", data, token_from="/signup")

@@ -100,7 +100,7 @@ def test_quiz_and_markdown_files_are_never_served_as_assets(client):
 @pytest.fixture
 def preview_app(app):
     app.config["LMS_CONTENT_AUTOSYNC"] = True
-    from lms.content.autosync import init_autosync
+    from lms.publishing.autosync import init_autosync
 
     app.before_request_funcs.setdefault(None, [])
     init_autosync(app)

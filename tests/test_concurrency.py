@@ -86,3 +86,56 @@ def test_a_read_only_page_does_not_hold_up_writers(app):
         assert may_write()  # a module page records the visit: it starts ready to write
     with app.test_request_context("/", method="GET"):
         assert not may_write()
+
+
+def _member_with_meeting(app, make_user, make_cohort, client, **meeting_fields):
+    """A signed-in learner of a cohort with one meeting: its id and check-in token."""
+    from tests.conftest import login
+    from tests.factories import make_meeting
+
+    learner_id, email = make_user("learner")
+    cohort_id = make_cohort([], [learner_id])
+    with app.app_context():
+        meeting = make_meeting(cohort_id, **meeting_fields)
+        meeting_id, checkin_token = meeting.id, meeting.checkin_token
+        db.session.commit()
+    login(client, email)
+    return meeting_id, checkin_token
+
+
+def test_parallel_rsvps_of_one_learner_record_one_answer(app, client, make_user, make_cohort):
+    from lms.cohorts.models import Rsvp
+
+    meeting_id, _ = _member_with_meeting(app, make_user, make_cohort, client, capacity=5)
+    token = csrf_token(client, "/me/sessions")
+    cookie = client.get_cookie("session").value
+    statuses = _in_parallel(
+        app,
+        cookie,
+        "POST",
+        f"/me/sessions/{meeting_id}/rsvp",
+        {"csrf_token": token, "answer": "yes"},
+    )
+    assert len(statuses) == PARALLEL and set(statuses) == {302}
+    with app.app_context():
+        answers = db.session.scalars(sa.select(Rsvp.answer)).all()
+    assert answers == ["yes"]
+
+
+def test_parallel_check_ins_record_one_attendance(app, client, make_user, make_cohort):
+    from datetime import timedelta
+
+    from lms.cohorts.models import Attendance
+    from lms.extensions import utcnow
+
+    _, checkin_token = _member_with_meeting(
+        app, make_user, make_cohort, client, starts_at=utcnow() - timedelta(minutes=5)
+    )
+    url = f"/checkin/{checkin_token}"
+    token = csrf_token(client, url)
+    cookie = client.get_cookie("session").value
+    statuses = _in_parallel(app, cookie, "POST", url, {"csrf_token": token})
+    assert len(statuses) == PARALLEL and set(statuses) == {200}
+    with app.app_context():
+        rows = db.session.scalars(sa.select(Attendance.status)).all()
+    assert rows == ["present"]

@@ -124,7 +124,7 @@ class SignupRequest(db.Model):
     """A sign-up waiting for its email address to be confirmed (no account exists yet).
 
     The link's token is stored only as its SHA-256; the row is used once and removed, and rows
-    older than :data:`lms.accounts.services.SIGNUP_MAX_AGE` are purged at the next sign-up.
+    older than :data:`lms.accounts.links.SIGNUP_MAX_AGE` are purged at the next sign-up.
     """
 
     __tablename__ = "signup_requests"

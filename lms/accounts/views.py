@@ -1,5 +1,5 @@
-"""Sign up, sign in, sign out, password reset, the invitation's set-password page and the
-account settings page."""
+"""Sign in, sign out, password reset, the invitation's set-password page and the
+account settings page (sign-up: :mod:`lms.accounts.signup_views`)."""
 
 import logging
 
@@ -8,175 +8,36 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts import bp
+from lms.accounts import links as mail_links
 from lms.accounts import services as accounts
 from lms.accounts.forms import (
     ChangePasswordForm,
-    ConfirmSignupForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
     ResetPasswordForm,
     SetPasswordForm,
-    SignupForm,
+)
+from lms.accounts.limits import (
+    CREDENTIAL_CHANGE_LIMIT,
+    LOGIN_ACCOUNT_CEILING,
+    LOGIN_LIMIT,
+    RESET_REQUEST_LIMIT,
+    RESET_SUBMIT_LIMIT,
+    account_address_key,
+    account_key,
+    failed,
+    token_key,
+    user_key,
 )
 from lms.accounts.services import safe_next
 from lms.accounts.sessions import TIMED_OUT_KEY, end_session, start_session
 from lms.audit.services import record_event
 from lms.extensions import db, limiter
 from lms.mail import mail_configured, send_mail_in_background
-from lms.organisations.forms import about_answers, apply_about, fill_about_choices
+from lms.organisations.forms import apply_about, fill_about_choices
 
 log = logging.getLogger(__name__)
-
-
-def _account_key() -> str:
-    """Rate-limit per account (the email in the form) as well as per address."""
-    return "account:" + accounts.normalise_email(request.form.get("email") or "")[:254]
-
-
-def _account_address_key() -> str:
-    """Failed sign-ins count per account *and* address: a stranger guessing someone's
-    password from one address blocks only that pair, not the person's own sign-in."""
-    from flask_limiter.util import get_remote_address
-
-    return _account_key() + "|" + (get_remote_address() or "")
-
-
-def _token_key() -> str:
-    """Rate-limit reset submissions per link as well as per address."""
-    return "reset:" + (request.view_args or {}).get("token", "")[:400]
-
-
-def _user_key() -> str:
-    return f"user:{current_user.id}"
-
-
-#: Limits on POSTs only: per address, and also per account (or link, or signed-in user).
-LOGIN_LIMIT = "10 per minute;60 per hour"
-#: The per-account ceiling over all addresses, much higher: only a distributed guessing
-#: campaign reaches it (docs/security.md, "Rate limits").
-LOGIN_ACCOUNT_CEILING = "100 per hour;300 per day"
-#: Sign-ups per address: a workshop room of 30 people behind one router signs up (and confirms)
-#: within a few minutes, retries included (docs/security.md, "Rate limits").
-SIGNUP_ADDRESS_LIMIT = "40 per minute;200 per hour"
-#: Sign-ups per email address, over all addresses: one person does not need more; it also
-#: caps the confirmation mail anyone can send to one inbox.
-SIGNUP_EMAIL_LIMIT = "5 per minute;20 per hour"
-RESET_REQUEST_LIMIT = "5 per minute;20 per hour"
-RESET_SUBMIT_LIMIT = "10 per minute;30 per hour"
-#: Password changes on the account page (guessing the current password).
-CREDENTIAL_CHANGE_LIMIT = "5 per minute;20 per hour"
-
-
-def _failed(response) -> bool:
-    """Only failed sign-ins count against an address: a class signing in together from one
-    school network must not lock itself out."""
-    return response.status_code >= 400
-
-
-@bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(SIGNUP_ADDRESS_LIMIT, methods=["POST"])
-@limiter.limit(SIGNUP_EMAIL_LIMIT, key_func=_account_key, methods=["POST"])
-def signup():
-    """Ask for an account: a link confirms the address before the account exists.
-
-    The answer is the same whether or not the address already has an account (its owner gets
-    an email saying someone tried), so the form cannot be used to find out who is registered.
-    """
-    if current_user.is_authenticated:
-        return redirect(url_for("progress.my_learning"))
-    form = SignupForm()
-    fill_about_choices(form)
-    if form.validate_on_submit():
-        try:
-            outcome = accounts.request_signup(
-                form.email.data,
-                form.name.data,
-                form.password.data,
-                locale=form.locale.data,
-                about=about_answers(form),
-            )
-        except accounts.AccountError as exc:
-            form.password.errors.append(str(exc))
-        else:
-            email = accounts.normalise_email(form.email.data)
-            if outcome.token:
-                _send_signup_link(email, form.name.data.strip(), outcome.token)
-            elif outcome.existing is not None and outcome.existing.is_active:
-                _send_already_registered(outcome.existing)
-            record_event(
-                "signup.requested",
-                None,
-                f"user:{outcome.existing.id}" if outcome.existing else None,
-                email=email[:254],
-            )
-            db.session.commit()
-            return render_template("accounts/signup_sent.html", email=email)
-    return render_template(
-        "accounts/signup.html", form=form
-    ), 200 if request.method == "GET" or not form.errors else 422
-
-
-def _send_signup_link(email: str, name: str, token: str) -> None:
-    link = url_for("accounts.confirm_signup", token=token, _external=True)
-    if mail_configured():
-        send_mail_in_background(
-            email,
-            _("Confirm your email address for COCO4CCI Academy"),
-            _(
-                "Hello %(name)s,\n\nplease confirm your email address to finish creating your "
-                "COCO4CCI Academy account. The link works for 24 hours and only once:\n"
-                "%(link)s\n\nIf you did not sign up, ignore this message: no account is "
-                "created.\n",
-                name=name,
-                link=link,
-            ),
-        )
-    elif current_app.config["LMS_ENV"] in ("development", "testing"):
-        log.warning("mail not configured; sign-up link for %s: %s", email, link)
-    else:
-        log.warning("sign-up requested, but no mail server is set (LMS_MAIL_SERVER)")
-
-
-def _send_already_registered(user) -> None:
-    if not mail_configured():
-        log.info("sign-up for the existing account %s; no mail server to tell them", user.id)
-        return
-    send_mail_in_background(
-        user.email,
-        _("Someone tried to sign up with your email address"),
-        _(
-            "Hello %(name)s,\n\nsomeone (perhaps you) tried to create a new COCO4CCI Academy "
-            "account with this email address. You already have one: sign in here, or choose a "
-            "new password there if you forgot it:\n%(link)s\n\nIf it was not you, ignore this "
-            "message: nothing has changed.\n",
-            name=user.name,
-            link=url_for("accounts.login", _external=True),
-        ),
-    )
-
-
-@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
-@limiter.limit(SIGNUP_ADDRESS_LIMIT, methods=["POST"])
-def confirm_signup(token: str):
-    """The link in the sign-up email: one button makes the account and signs it in.
-
-    A GET only shows the button, so a mail scanner opening the link creates nothing.
-    """
-    pending = accounts.signup_request_for_token(token)
-    if pending is None:
-        return render_template("accounts/signup_invalid.html"), 400
-    form = ConfirmSignupForm()
-    if form.validate_on_submit():
-        user = accounts.confirm_signup(pending)
-        record_event("user.created", user, f"user:{user.id}", via="signup")
-        if current_user.is_authenticated:
-            end_session(current_user._get_current_object())
-        start_session(user)
-        db.session.commit()
-        flash(_("Welcome, %(name)s! Pick a course to start.", name=user.name), "success")
-        return redirect(url_for("courses.catalogue"))
-    return render_template("accounts/signup_confirm.html", form=form, pending=pending)
 
 
 def _timed_out_message(reason: str | None) -> str | None:
@@ -195,9 +56,9 @@ def _timed_out_message(reason: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=_failed)
-@limiter.limit(LOGIN_LIMIT, key_func=_account_address_key, methods=["POST"], deduct_when=_failed)
-@limiter.limit(LOGIN_ACCOUNT_CEILING, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=failed)
+@limiter.limit(LOGIN_LIMIT, key_func=account_address_key, methods=["POST"], deduct_when=failed)
+@limiter.limit(LOGIN_ACCOUNT_CEILING, key_func=account_key, methods=["POST"], deduct_when=failed)
 def login():
     """Sign in with email and password."""
     next_url = safe_next(request.args.get("next"))
@@ -255,7 +116,7 @@ def keepalive():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(RESET_REQUEST_LIMIT, methods=["POST"])
-@limiter.limit(RESET_REQUEST_LIMIT, key_func=_account_key, methods=["POST"])
+@limiter.limit(RESET_REQUEST_LIMIT, key_func=account_key, methods=["POST"])
 def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the account exists."""
     form = ForgotPasswordForm()
@@ -278,7 +139,7 @@ def forgot_password():
 def _send_reset_link(user) -> None:
     """Mail the link (in the background, so the answer takes as long as for no account)."""
     link = url_for(
-        "accounts.reset_password", token=accounts.password_reset_token(user), _external=True
+        "accounts.reset_password", token=mail_links.password_reset_token(user), _external=True
     )
     if mail_configured():
         send_mail_in_background(
@@ -304,10 +165,10 @@ def _send_reset_link(user) -> None:
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(RESET_SUBMIT_LIMIT, methods=["POST"])
-@limiter.limit(RESET_SUBMIT_LIMIT, key_func=_token_key, methods=["POST"])
+@limiter.limit(RESET_SUBMIT_LIMIT, key_func=token_key, methods=["POST"])
 def reset_password(token: str):
     """Choose a new password with a reset link; then every other session ends."""
-    user = accounts.user_for_password_reset_token(token)
+    user = mail_links.user_for_password_reset_token(token)
     if user is None:
         return render_template("accounts/reset_invalid.html"), 400
     form = ResetPasswordForm()
@@ -375,7 +236,7 @@ def account():
 @bp.route("/account/password", methods=["POST"])
 @login_required
 @limiter.limit(CREDENTIAL_CHANGE_LIMIT)
-@limiter.limit(CREDENTIAL_CHANGE_LIMIT, key_func=_user_key)
+@limiter.limit(CREDENTIAL_CHANGE_LIMIT, key_func=user_key)
 def change_password():
     """A new password, given the current one; every other session of the account ends."""
     form = ChangePasswordForm(prefix="password")
@@ -400,12 +261,12 @@ def change_password():
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str):
     """The link a new, imported learner gets: choose a password and sign in."""
-    user, reason = accounts.check_set_password_token(token)
+    user, reason = mail_links.check_set_password_token(token)
     if user is None:
         # Not a dead end: what happened, and what to do (a new link, a reset, or sign in).
         return render_template(
             "accounts/set_password_invalid.html", reason=reason, mail=mail_configured()
-        ), 404 if reason == accounts.LINK_INVALID else 410
+        ), 404 if reason == mail_links.LINK_INVALID else 410
     form = SetPasswordForm()
     form.account = user
     if form.validate_on_submit():

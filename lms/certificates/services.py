@@ -7,9 +7,12 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.exc import IntegrityError
 
+from lms.accounts.models import User
 from lms.certificates.models import Certificate
-from lms.courses.models import Course
+from lms.certificates.signals import certificate_issued, checking_requirements
+from lms.courses.models import Course, Module
 from lms.extensions import db, utcnow
+from lms.progress.models import Completion
 from lms.progress.services import progress_by_course
 
 #: No 0/O or 1/I: codes are read aloud and typed from paper.
@@ -66,18 +69,17 @@ def load_certificate_or_404(code: str, user) -> Certificate:
 
 
 def issue_if_complete(user, course: Course) -> Certificate | None:
-    """Issue the course certificate once every current module is complete."""
+    """Issue the course certificate once every current module is complete and every further
+    requirement a higher feature adds (:data:`~lms.certificates.signals.checking_requirements`:
+    the cohorts' required sessions) is met. Sends ``certificate_issued`` when it issues one."""
     existing = certificate_for(user.id, course.id)
     if existing is not None:
         return existing
     standing = progress_by_course(user.id, [course.id]).get(course.id)
     if standing is None or not standing.finished:
         return None
-    if course.required_sessions:
-        from lms.cohorts.meetings import attended_count
-
-        if attended_count(user.id, course) < course.required_sessions:
-            return None
+    if not all(met for _, met in checking_requirements.send(course, user_id=user.id)):
+        return None
     certificate = Certificate(
         user_id=user.id,
         course_id=course.id,
@@ -93,4 +95,22 @@ def issue_if_complete(user, course: Course) -> Certificate | None:
             db.session.add(certificate)
     except IntegrityError:  # issued by a parallel request
         return certificate_for(user.id, course.id)
+    certificate_issued.send(certificate)
     return certificate
+
+
+def issue_for_course(course: Course) -> list[Certificate]:
+    """Certificates earned without a new completion (modules archived by a content sync):
+    every learner with a completion in ``course`` and no certificate yet is checked once."""
+    learners = db.session.scalars(
+        sa.select(User)
+        .join(Completion, Completion.user_id == User.id)
+        .join(Module, Module.id == Completion.module_id)
+        .where(
+            Module.course_id == course.id,
+            ~sa.exists().where(Certificate.user_id == User.id, Certificate.course_id == course.id),
+        )
+        .distinct()
+    ).all()
+    issued = [issue_if_complete(user, course) for user in learners]
+    return [c for c in issued if c is not None]

@@ -4,7 +4,18 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.certificates import bp
-from lms.certificates.services import by_code, load_certificate_or_404, normalise_code
+from lms.certificates.services import (
+    by_code,
+    certificate_for,
+    certificates_of,
+    load_certificate_or_404,
+    normalise_code,
+)
+
+# Pages of lower features (course page, quiz result, My learning) show certificates through
+# these template globals, so their views never import certificates.
+bp.add_app_template_global(certificate_for, "certificate_for")
+bp.add_app_template_global(certificates_of, "certificates_of")
 
 
 @bp.route("/certificates/<code>")

@@ -11,7 +11,7 @@ from flask_babel import ngettext
 
 from lms.accounts.models import User
 from lms.cohorts.access import may_get_link
-from lms.cohorts.meetings import attendance_of
+from lms.cohorts.attendance import attendance_of
 from lms.cohorts.models import Cohort, Membership
 from lms.cohorts.reports import CohortReport, LearnerRow, load_cells
 from lms.csvfile import csv_text

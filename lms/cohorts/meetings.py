@@ -1,25 +1,24 @@
-"""Face-to-face sessions: schedule, edit and cancel them, who comes, check-in and
-attendance, and calendar feed tokens. Flush, never commit."""
+"""Face-to-face sessions: schedule, edit and cancel them, who comes (RSVP with capacity), and
+calendar feed tokens; attendance and check-in are in :mod:`lms.cohorts.attendance`. Flush,
+never commit."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lms.cohorts.models import (
-    Attendance,
     Cohort,
-    CohortCourse,
     FeedToken,
     Meeting,
     MeetingModule,
-    Membership,
     Rsvp,
 )
 from lms.cohorts.operations import new_token
-from lms.courses.models import Course, Module
+from lms.courses.models import Module
 from lms.extensions import db, utcnow
 
 
@@ -58,10 +57,6 @@ def next_meetings(cohort_ids) -> dict[int, Meeting]:
     ):
         result.setdefault(meeting.cohort_id, meeting)
     return result
-
-
-#: A learner checking in this long after the start is recorded as late.
-LATE_AFTER = timedelta(minutes=10)
 
 
 def meeting_times(day: date, start: time, end: time, timezone: str) -> tuple[datetime, datetime]:
@@ -139,86 +134,6 @@ def set_meeting_modules(meeting: Meeting, prepare: list[int], follow_up: list[in
     db.session.flush()
 
 
-def expected_attendees(meeting: Meeting) -> list[Membership]:
-    """Members who had joined before the meeting started (later joiners are never absent)."""
-    return list(
-        db.session.scalars(
-            sa.select(Membership)
-            .where(
-                Membership.cohort_id == meeting.cohort_id, Membership.joined_at <= meeting.starts_at
-            )
-            .options(selectinload(Membership.user))
-        )
-    )
-
-
-def record_attendance(
-    meeting: Meeting, statuses: dict[int, str], by_user_id: int | None, source: str = "facilitator"
-) -> int:
-    """Upsert each learner's status; returns how many rows changed."""
-    existing = {
-        a.user_id: a
-        for a in db.session.scalars(
-            sa.select(Attendance).where(Attendance.meeting_id == meeting.id)
-        )
-    }
-    changed = 0
-    now = utcnow()
-    for user_id, status in statuses.items():
-        row = existing.get(user_id)
-        if row is None:
-            db.session.add(
-                Attendance(
-                    meeting_id=meeting.id,
-                    user_id=user_id,
-                    status=status,
-                    source=source,
-                    recorded_at=now,
-                    recorded_by_id=by_user_id,
-                )
-            )
-            changed += 1
-        elif row.status != status:
-            row.status, row.source, row.recorded_at = status, source, now
-            row.recorded_by_id = by_user_id
-            changed += 1
-    db.session.flush()
-    return changed
-
-
-def mark_all_present(meeting: Meeting, user_ids, by_user_id: int) -> int:
-    """ "Mark all present": everyone in ``user_ids`` not recorded yet; returns the changes."""
-    recorded = set(
-        db.session.scalars(sa.select(Attendance.user_id).where(Attendance.meeting_id == meeting.id))
-    )
-    statuses = {uid: "present" for uid in user_ids if uid not in recorded}
-    return record_attendance(meeting, statuses, by_user_id)
-
-
-def attendance_records(meeting: Meeting) -> dict[int, Attendance]:
-    """The session's recorded attendance by learner."""
-    return {
-        a.user_id: a
-        for a in db.session.scalars(
-            sa.select(Attendance).where(Attendance.meeting_id == meeting.id)
-        )
-    }
-
-
-def check_in(meeting: Meeting, user_id: int, now: datetime | None = None) -> None:
-    """A learner's own check-in: late when more than :data:`LATE_AFTER` after the start;
-    a second check-in changes nothing (nor what the facilitator recorded)."""
-    now = now or utcnow()
-    status = "late" if now > meeting.starts_at + LATE_AFTER else "present"
-    existing = db.session.scalar(
-        sa.select(Attendance.id).where(
-            Attendance.meeting_id == meeting.id, Attendance.user_id == user_id
-        )
-    )
-    if existing is None:
-        record_attendance(meeting, {user_id: status}, None, source="checkin")
-
-
 #: What :func:`answer_rsvp` did.
 RSVP_SAVED, RSVP_CLOSED, RSVP_FULL = "saved", "closed", "full"
 
@@ -228,6 +143,10 @@ def answer_rsvp(meeting: Meeting, user_id: int, answer: str) -> str:
     "yes" once the session's places are taken."""
     if meeting.cancelled_at is not None or meeting.ends_at < utcnow():
         return RSVP_CLOSED
+    if answer == "yes" and meeting.capacity:
+        # One "yes" at a time per meeting (PostgreSQL row lock; SQLite writers queue already),
+        # so two learners cannot both take the last place.
+        db.session.execute(sa.select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     row = db.session.scalar(
         sa.select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.user_id == user_id)
     )
@@ -240,9 +159,15 @@ def answer_rsvp(meeting: Meeting, user_id: int, answer: str) -> str:
         if taken >= meeting.capacity:
             return RSVP_FULL
     if row is None:
-        db.session.add(Rsvp(meeting_id=meeting.id, user_id=user_id, answer=answer))
-    else:
-        row.answer, row.answered_at = answer, utcnow()
+        try:
+            with db.session.begin_nested():
+                db.session.add(Rsvp(meeting_id=meeting.id, user_id=user_id, answer=answer))
+            return RSVP_SAVED
+        except IntegrityError:  # a parallel request answered first: this answer replaces it
+            row = db.session.scalar(
+                sa.select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.user_id == user_id)
+            )
+    row.answer, row.answered_at = answer, utcnow()
     db.session.flush()
     return RSVP_SAVED
 
@@ -261,48 +186,6 @@ def renew_feed_token(user_id: int) -> bool:
         row.token, row.created_at = new_token(), utcnow()
     db.session.flush()
     return row is None
-
-
-def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
-    """Self check-in opens 30 minutes before the start and closes at the end."""
-    return meeting.starts_at - timedelta(minutes=30), meeting.ends_at
-
-
-def checkin_state(meeting: Meeting, now: datetime | None = None) -> str:
-    """Where the session's self check-in stands: ``cancelled``, ``before`` the window
-    opens, ``open``, or ``closed`` (the session is over)."""
-    if meeting.cancelled_at is not None:
-        return "cancelled"
-    opens, closes = checkin_window(meeting)
-    now = now or utcnow()
-    if now < opens:
-        return "before"
-    return "open" if now <= closes else "closed"
-
-
-def checked_in_count(meeting: Meeting) -> tuple[int, int]:
-    """(learners recorded present or late, learners expected): the room's "N of M".
-
-    Someone who joined the cohort after the start and checked in counts in both figures, so
-    N never exceeds M.
-    """
-    expected = set(
-        db.session.scalars(
-            sa.select(Membership.user_id).where(
-                Membership.cohort_id == meeting.cohort_id,
-                Membership.joined_at <= meeting.starts_at,
-            )
-        )
-    )
-    recorded = dict(
-        db.session.execute(
-            sa.select(Attendance.user_id, Attendance.status).where(
-                Attendance.meeting_id == meeting.id
-            )
-        ).all()
-    )
-    here = sum(1 for status in recorded.values() if status in ("present", "late"))
-    return here, len(expected | set(recorded))
 
 
 #: The time zone of each programme country (ISO 3166-1 alpha-2), for new sessions' default.
@@ -332,32 +215,3 @@ def default_timezone(cohort: Cohort) -> str:
         .limit(1)
     )
     return last or current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
-
-
-def attended_count(user_id: int, course: Course) -> int:
-    """Meetings attended (present or late) in cohorts that follow ``course``."""
-    return db.session.scalar(
-        sa.select(sa.func.count(Attendance.id))
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .join(CohortCourse, CohortCourse.cohort_id == Meeting.cohort_id)
-        .where(
-            Attendance.user_id == user_id,
-            CohortCourse.course_id == course.id,
-            Attendance.status.in_(("present", "late")),
-            Meeting.cancelled_at.is_(None),
-        )
-    )
-
-
-def attendance_of(cohort: Cohort, user_ids=None) -> dict[tuple[int, int], str]:
-    """Recorded statuses by (meeting id, user id) for the cohort's meetings (one query)."""
-    query = (
-        sa.select(Attendance.meeting_id, Attendance.user_id, Attendance.status)
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(Meeting.cohort_id == cohort.id)
-    )
-    if user_ids is not None:
-        query = query.where(Attendance.user_id.in_(list(user_ids)))
-    return {
-        (meeting_id, user_id): status for meeting_id, user_id, status in db.session.execute(query)
-    }

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from lms.accounts import links as mail_links
 from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.audit.services import record_event
@@ -196,7 +197,7 @@ def new_sign_in_link(
 ) -> tuple[str, int]:
     """A new set-password link for a learner of ``cohort`` (earlier ones stop working for an
     account that never signed in), recorded; returns the link and how many were retired."""
-    retired = accounts.retire_set_password_links(user)
+    retired = mail_links.retire_set_password_links(user)
     link = link_for(user)
     record_event(
         "user.sign_in_link",

@@ -11,7 +11,7 @@ Two course folders with one name both have an error (see the loader): neither ta
 published course of that slug.
 
 These are decided before anything is written. A course whose publishing then fails unexpectedly
-(:func:`lms.content.sync.sync_content` rolls it back alone) may already be linked from courses
+(:func:`lms.publishing.sync.sync_content` rolls it back alone) may already be linked from courses
 published in the same sync; a link to it leads nowhere until it publishes, if it is new.
 """
 

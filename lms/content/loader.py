@@ -1,7 +1,7 @@
 """Read a content tree from disk and check it, without touching the database.
 
 :func:`load_content` returns a :class:`ContentTree`: the courses it could read and every
-:class:`Problem`. Nothing is rendered here; :mod:`lms.content.sync` does that.
+:class:`Problem`. Nothing is rendered here; :mod:`lms.publishing.sync` does that.
 """
 
 import re

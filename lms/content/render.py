@@ -180,3 +180,47 @@ class Renderer:
         if match and "<p>" not in match.group(1):
             body = match.group(1)
         return sanitize(body)
+
+
+def link_resolver(tree, source_path: str):
+    """A function turning a link in the page at ``source_path`` into its site URL (``None``:
+    not a link to content), through the tree's link index."""
+    source_dir = (
+        (tree.root / source_path).parent
+        if source_path.endswith(".md")
+        else (tree.root / source_path)
+    )
+
+    def resolve(target: str):
+        url, _error = tree.link_index.resolve(source_dir, target)
+        return url
+
+    return resolve
+
+
+def render_questions(questions: list[dict], renderer: Renderer) -> list[dict]:
+    """Add the ``*_html`` renderings the quiz pages show."""
+    rendered = []
+    for question in questions:
+        q = dict(question)
+        q["prompt_html"] = renderer.render_inline(q.get("prompt"))
+        q["explanation_html"] = renderer.render_inline(q.get("explanation"))
+        if "choices" in q:
+            q["choices"] = [
+                {
+                    **c,
+                    "text_html": renderer.render_inline(c["text"]),
+                    "feedback_html": renderer.render_inline(c.get("feedback")),
+                }
+                for c in q["choices"]
+            ]
+        if "answers" in q:
+            q["answers"] = [
+                {**a, "feedback_html": renderer.render_inline(a.get("feedback"))}
+                for a in q["answers"]
+            ]
+        for key in ("correct_feedback", "incorrect_feedback"):
+            if q.get(key):
+                q[f"{key}_html"] = renderer.render_inline(q[key])
+        rendered.append(q)
+    return rendered

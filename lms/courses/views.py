@@ -14,7 +14,6 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from lms.certificates.services import certificate_for, issue_if_complete
 from lms.content.tree import AREAS, ASSET_EXTENSIONS
 from lms.courses import bp
 from lms.courses.services import (
@@ -30,7 +29,7 @@ from lms.courses.services import (
     module_counts,
     published_courses,
 )
-from lms.extensions import db, will_write
+from lms.extensions import db
 from lms.languages import LANGUAGES
 from lms.progress import services as progress
 from lms.quizzes.services import best_attempt, current_quiz, quizzes_by_module
@@ -85,18 +84,11 @@ def course(slug: str):
     """A course overview: introduction, objectives and modules with their status."""
     course = load_course_or_404(slug)
     modules = current_modules(course)
-    statuses, resume, standing, certificate = {}, None, None, None
+    statuses, resume, standing = {}, None, None
     if current_user.is_authenticated:
         statuses = progress.module_statuses(current_user.id, modules)
         resume = progress.next_module(current_user.id, course, modules)
         standing = progress.progress_by_course(current_user.id, [course.id]).get(course.id)
-        if standing and standing.finished:
-            certificate = certificate_for(current_user.id, course.id)
-            if certificate is None:  # finished by an archived module, or required sessions
-                db.session.commit()  # end the read-only transaction ...
-                will_write()  # ... and issue in a write-ready one
-                certificate = issue_if_complete(current_user, course)
-                db.session.commit()
     quizzes = quizzes_by_module([m.id for m in modules])
     prerequisite_courses = course_by_slugs(
         [p["course"] for p in course.prerequisites if "course" in p]
@@ -116,7 +108,6 @@ def course(slug: str):
         standing=standing,
         prerequisite_courses=prerequisite_courses,
         quizzes=quizzes,
-        certificate=certificate,
     )
 
 

@@ -63,28 +63,16 @@ def load_rules(path: str = RULES_FILE) -> dict:
         return yaml.safe_load(handle)
 
 
-def periods() -> list[tuple[date, date]]:
-    """The programme's reporting periods: (first day, last day), from indicators.yml."""
-    conf = load_rules()["programme"]
-    start = conf["starts_on"]
-    months = int(conf["period_months"])
-    result = []
-    for _ in range(int(conf["periods"])):
-        month = start.month - 1 + months
-        nxt = date(start.year + month // 12, month % 12 + 1, 1)
-        result.append((start, nxt - timedelta(days=1)))
-        start = nxt
-    return result
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+def bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """A period of days (inclusive) as the UTC instants [first midnight, midnight after)."""
     return (
         datetime.combine(start, time.min, tzinfo=UTC),
         datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC),
     )
 
 
-def _partner_filter(column, partner_ids):
+def partner_filter(column, partner_ids):
+    """``column`` among ``partner_ids``; no condition when ``None`` (every partner)."""
     return sa.true() if partner_ids is None else column.in_(list(partner_ids) or [-1])
 
 
@@ -113,7 +101,7 @@ def cohort_course_participations(start, end, partner_ids):
             Organisation.is_partner,
             Cohort.starts_on <= end,
             Cohort.ends_on >= start,
-            _partner_filter(Cohort.partner_id, partner_ids),
+            partner_filter(Cohort.partner_id, partner_ids),
         )
         .order_by(Organisation.name, Cohort.name, Course.title, User.name, User.id)
     )
@@ -136,7 +124,7 @@ def cohort_course_participations(start, end, partner_ids):
 
 @counter("certified_completions")
 def certified_completions(start, end, partner_ids):
-    lo, hi = _bounds(start, end)
+    lo, hi = bounds(start, end)
     rows = db.session.execute(
         sa.select(
             Certificate.id,
@@ -164,7 +152,7 @@ def certified_completions(start, end, partner_ids):
             Certificate.withdrawn_at.is_(None),
             Certificate.issued_at >= lo,
             Certificate.issued_at < hi,
-            _partner_filter(Cohort.partner_id, partner_ids),
+            partner_filter(Cohort.partner_id, partner_ids),
         )
         .order_by(Certificate.id, Cohort.id)
     ).all()
@@ -223,13 +211,13 @@ def _cross_border_event_ids(lo, hi) -> dict[int, set[str]]:
 
 @counter("cross_border_events")
 def cross_border_events(start, end, partner_ids):
-    lo, hi = _bounds(start, end)
+    lo, hi = bounds(start, end)
     ids = _cross_border_event_ids(lo, hi)
     rows = db.session.execute(
         sa.select(Event.id, Event.title, Event.starts_at, Organisation.id, Organisation.name,
                   Organisation.country)
         .join(Organisation, Organisation.id == Event.organiser_id)
-        .where(Event.id.in_(list(ids) or [-1]), _partner_filter(Event.organiser_id, partner_ids))
+        .where(Event.id.in_(list(ids) or [-1]), partner_filter(Event.organiser_id, partner_ids))
         .order_by(Event.starts_at, Event.id)
     )
     return [
@@ -249,7 +237,7 @@ def cross_border_events(start, end, partner_ids):
 
 @counter("cross_border_attendance")
 def cross_border_attendance(start, end, partner_ids):
-    lo, hi = _bounds(start, end)
+    lo, hi = bounds(start, end)
     ids = _cross_border_event_ids(lo, hi)
     result = []
     for rid, name, gender, title, pid, pname, country in db.session.execute(
@@ -261,7 +249,7 @@ def cross_border_attendance(start, end, partner_ids):
         .where(
             Event.id.in_(list(ids) or [-1]),
             EventRegistration.attendance == "present",
-            _partner_filter(Event.organiser_id, partner_ids),
+            partner_filter(Event.organiser_id, partner_ids),
         )
         .order_by(Event.starts_at, EventRegistration.id)
     ):
@@ -291,7 +279,7 @@ def cross_border_attendance(start, end, partner_ids):
             Meeting.starts_at >= lo,
             Meeting.starts_at < hi,
             Attendance.status.in_(("present", "late")),
-            _partner_filter(Cohort.partner_id, partner_ids),
+            partner_filter(Cohort.partner_id, partner_ids),
         )
         .order_by(Meeting.starts_at, Attendance.id)
     ):
@@ -343,73 +331,3 @@ def compute(start: date, end: date, partner_ids=None) -> list[Figure]:
     return figures
 
 
-def count_participations(start, end, partner_ids) -> int:
-    """RCO 85's figure as one COUNT (for the per-period chart); equals the rows' number."""
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Membership)
-        .join(Cohort, Cohort.id == Membership.cohort_id)
-        .join(Organisation, Organisation.id == Cohort.partner_id)
-        .join(CohortCourse, CohortCourse.cohort_id == Cohort.id)
-        .where(Organisation.is_partner, Cohort.starts_on <= end, Cohort.ends_on >= start,
-               _partner_filter(Cohort.partner_id, partner_ids))
-    )
-
-
-def _programme_certificates(partner_ids):
-    """Certificates (not withdrawn) of a course a partner's cohort follows, held by its member."""
-    return (
-        sa.select(Certificate.id)
-        .join(Membership, Membership.user_id == Certificate.user_id)
-        .join(Cohort, Cohort.id == Membership.cohort_id)
-        .join(CohortCourse, sa.and_(CohortCourse.cohort_id == Cohort.id,
-                                    CohortCourse.course_id == Certificate.course_id))
-        .join(Organisation, Organisation.id == Cohort.partner_id)
-        .where(Organisation.is_partner, Certificate.withdrawn_at.is_(None),
-               _partner_filter(Cohort.partner_id, partner_ids))
-    )
-
-
-def count_completions(start, end, partner_ids) -> int:
-    """RCR 81's figure as one COUNT(DISTINCT certificate)."""
-    lo, hi = _bounds(start, end)
-    return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Certificate.id))).where(
-            Certificate.id.in_(_programme_certificates(partner_ids)),
-            Certificate.issued_at >= lo,
-            Certificate.issued_at < hi,
-        )
-    )
-
-
-def counts_per_period(spans: list[tuple[date, date]], partner_ids) -> list[tuple[int, int]]:
-    """(participations, completions) for each span, from two grouped queries whatever the
-    number of spans: the same figures as :func:`count_participations` and
-    :func:`count_completions` for each span (a test compares them)."""
-    per_cohort = db.session.execute(
-        sa.select(Cohort.starts_on, Cohort.ends_on, sa.func.count())
-        .select_from(Membership)
-        .join(Cohort, Cohort.id == Membership.cohort_id)
-        .join(Organisation, Organisation.id == Cohort.partner_id)
-        .join(CohortCourse, CohortCourse.cohort_id == Cohort.id)
-        .where(Organisation.is_partner, _partner_filter(Cohort.partner_id, partner_ids))
-        .group_by(Cohort.id, Cohort.starts_on, Cohort.ends_on)
-    ).all()
-    issued = list(
-        db.session.scalars(
-            sa.select(Certificate.issued_at).where(
-                Certificate.id.in_(_programme_certificates(partner_ids))
-            )
-        )
-    )
-    result = []
-    for start, end in spans:
-        lo, hi = _bounds(start, end)
-        participations = sum(n for starts, ends, n in per_cohort if starts <= end and ends >= start)
-        completions = sum(1 for at in issued if lo <= _aware(at) < hi)
-        result.append((participations, completions))
-    return result
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

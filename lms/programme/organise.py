@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from lms.cohorts.meetings import checkin_window
+from lms.cohorts.attendance import checkin_window
 from lms.csvfile import csv_text
 from lms.extensions import db, limiter, utcnow
 from lms.languages import LANGUAGES

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
 
-from lms.cohorts.meetings import checkin_window
+from lms.cohorts.attendance import checkin_window
 from lms.extensions import db, utcnow
 from lms.organisations.models import Organisation
 from lms.programme.access import visible_partner_ids

@@ -11,7 +11,7 @@ from lms.cohorts.models import Cohort, CohortFacilitator, Membership
 from lms.extensions import db, utcnow
 from lms.organisations.models import Organisation
 from lms.organisations.services import country_name
-from lms.programme import bp
+from lms.programme import bp, trends
 from lms.programme import indicators as ind
 from lms.programme.access import manager_required, visible_partner_ids
 from lms.programme.charts import bar_chart
@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _period():
     """(start, end, chosen period index or None, error) from the query string."""
-    periods = ind.periods()
+    periods = trends.periods()
     error = None
     raw_from, raw_to = request.args.get("from", ""), request.args.get("to", "")
     if raw_from or raw_to:
@@ -57,11 +57,11 @@ def report():
     partner_ids = visible_partner_ids(current_user)
     figures = ind.compute(start, end, partner_ids)
     # Per period: participations and completions (chart and table).
-    spans = ind.periods()
+    spans = trends.periods()
     series = [
         (i, s, e, participations, completions)
         for i, ((s, e), (participations, completions)) in enumerate(
-            zip(spans, ind.counts_per_period(spans, partner_ids), strict=True)
+            zip(spans, trends.counts_per_period(spans, partner_ids), strict=True)
         )
     ]
     by_code = {f.code: f for f in figures}
@@ -96,7 +96,7 @@ def report():
         end=end,
         index=index,
         error=error,
-        periods=ind.periods(),
+        periods=trends.periods(),
         series=series,
         charts=charts,
         funnel=funnel,
@@ -179,7 +179,7 @@ def overview():
             .group_by(Cohort.partner_id)
         ).all()
     )
-    everything = ind.periods()
+    everything = trends.periods()
     certified = {}
     for row in ind.COUNTERS["certified_completions"](everything[0][0], everything[-1][1], partner_ids):
         certified.setdefault(row["partner_id"], set()).add(row["person_id"])

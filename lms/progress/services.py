@@ -1,6 +1,7 @@
 """Recording and summarising what learners have read and completed. Flush, never commit."""
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -8,6 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from lms.courses.models import Course, Module
 from lms.extensions import db, utcnow
 from lms.progress.models import Completion, ModuleVisit
+from lms.progress.signals import module_completed
+from lms.quizzes.services import current_quiz, has_passed
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 
@@ -50,7 +53,7 @@ def record_visit(user_id: int, module: Module) -> None:
         pass
 
 
-def mark_read(user_id: int, module: Module) -> str:
+def mark_read(user_id: int, module: Module) -> "Outcome":
     """The learner read the module; complete it when its quiz (if any) is passed too.
 
     Returns the outcome of :func:`try_complete`.
@@ -68,7 +71,7 @@ def mark_read(user_id: int, module: Module) -> str:
     return try_complete(user_id, module)
 
 
-#: Outcomes of :func:`try_complete`.
+#: What :func:`try_complete` found (``Outcome.status``).
 COMPLETED_NOW, ALREADY_COMPLETE, NEEDS_READING, NEEDS_QUIZ = (
     "completed",
     "already",
@@ -77,32 +80,45 @@ COMPLETED_NOW, ALREADY_COMPLETE, NEEDS_READING, NEEDS_QUIZ = (
 )
 
 
-def try_complete(user_id: int, module: Module) -> str:
-    """Record the completion once its conditions hold: read, and quiz passed (best attempt)."""
-    from lms.quizzes.services import current_quiz, has_passed
+class Outcome(NamedTuple):
+    """What completing a module did: its ``status``, and what higher features granted for a
+    completion made now (``earned``: the receivers' answers to ``module_completed``, e.g. the
+    course certificate), so a view can say so without knowing those features."""
 
+    status: str
+    earned: tuple = ()
+
+
+def try_complete(user_id: int, module: Module) -> Outcome:
+    """Record the completion once its conditions hold: read, and quiz passed (best attempt).
+
+    The one path from a completion to what it earns: a completion made now sends
+    :data:`~lms.progress.signals.module_completed` in the same transaction (the certificates
+    feature issues the course certificate there), before the caller's one commit.
+    """
     if db.session.scalar(
         sa.select(Completion.id).where(
             Completion.user_id == user_id, Completion.module_id == module.id
         )
     ):
-        return ALREADY_COMPLETE
+        return Outcome(ALREADY_COMPLETE)
     read = db.session.scalar(
         sa.select(ModuleVisit.read_at).where(
             ModuleVisit.user_id == user_id, ModuleVisit.module_id == module.id
         )
     )
     if read is None:
-        return NEEDS_READING
+        return Outcome(NEEDS_READING)
     quiz = current_quiz(module)
     if quiz is not None and not has_passed(user_id, quiz):
-        return NEEDS_QUIZ
+        return Outcome(NEEDS_QUIZ)
     try:
         with db.session.begin_nested():
             db.session.add(Completion(user_id=user_id, module_id=module.id))
     except IntegrityError:  # a double click that raced: the database kept one
-        return ALREADY_COMPLETE
-    return COMPLETED_NOW
+        return Outcome(ALREADY_COMPLETE)
+    answers = module_completed.send(module, user_id=user_id)
+    return Outcome(COMPLETED_NOW, tuple(earned for _, earned in answers if earned is not None))
 
 
 def is_read(user_id: int, module: Module) -> bool:

@@ -4,7 +4,6 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.certificates.services import certificates_of, issue_if_complete
 from lms.cohorts.learner_home import learner_home
 from lms.courses.services import (
     content_language,
@@ -26,16 +25,15 @@ def complete(slug: str, module_slug: str):
     course = load_course_or_404(slug)
     module = load_module_or_404(course, module_slug)
     outcome = progress.mark_read(current_user.id, module)
-    certificate = issue_if_complete(current_user, course)
     db.session.commit()
-    if outcome == progress.NEEDS_QUIZ:
+    if outcome.status == progress.NEEDS_QUIZ:
         flash(
             _("Marked as read. Pass the quiz to complete “%(module)s”.", module=module.title),
             "info",
         )
         return redirect(url_for("quizzes.take", slug=course.slug, module_slug=module.slug))
-    if outcome == progress.COMPLETED_NOW:
-        if certificate is not None:
+    if outcome.status == progress.COMPLETED_NOW:
+        if outcome.earned:  # the course certificate (see lms.certificates.receivers)
             flash(
                 _(
                     "You have completed every module of %(course)s. Well done! Your "
@@ -62,9 +60,7 @@ def my_learning():
     language = content_language()
     home = learner_home(current_user.id, language)
     if home is not None:
-        return render_template(
-            "cohorts/learner_home.html", home=home, certificates=certificates_of(current_user.id)
-        )
+        return render_template("cohorts/learner_home.html", home=home)
     recent = progress.recent_courses(current_user.id)
     standing = progress.progress_by_course(current_user.id, [c.id for c, _ in recent])
     shown = {c.id: c for c in localize_courses([c for c, _ in recent], language)}
@@ -85,5 +81,4 @@ def my_learning():
         "progress/my_learning.html",
         items=items,
         resume=resume,
-        certificates=certificates_of(current_user.id),
     )

@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
-from lms.certificates.services import certificate_for, issue_if_complete
 from lms.content.quizformat import CREDIT_SLACK
 from lms.courses.services import (
     content_language,
@@ -133,14 +132,12 @@ def submit(attempt_id: int):
         db.session.rollback()
         return render_error(400, str(exc) + " " + _("Nothing was recorded."))
     module = attempt.module
-    course = module.course
     if attempt.passed:
         outcome = progress.try_complete(current_user.id, module)
-        certificate = issue_if_complete(current_user, course)
         db.session.commit()
-        if certificate is not None and outcome == progress.COMPLETED_NOW:
+        if outcome.status == progress.COMPLETED_NOW and outcome.earned:
             flash(_("You passed and completed the course. Your certificate is ready."), "success")
-        elif outcome == progress.NEEDS_READING:
+        elif outcome.status == progress.NEEDS_READING:
             flash(
                 _(
                     "You passed with %(percent)s. Mark the module as read to complete it.",
@@ -226,7 +223,6 @@ def result(attempt_id: int):
         read=progress.is_read(attempt.user_id, module),
         best=best,
         following=following,
-        certificate=certificate_for(attempt.user_id, module.course_id) if module_done else None,
     )
 
 

@@ -262,7 +262,7 @@ def test_a_quiz_that_asks_about_unanswered_questions_does_not_use_up_the_limit(
     """Asking first records nothing, so it counts against neither the learner's nor the
     address's submission limit; the graded submission after it does."""
     from lms.accounts.services import create_user
-    from lms.content.sync import sync_content
+    from lms.publishing.sync import sync_content
     from tests.conftest import open_attempt
 
     app = limited_app(

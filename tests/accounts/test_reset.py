@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms import mail
-from lms.accounts import services as accounts
+from lms.accounts import links as mail_links
 from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.extensions import db
@@ -107,8 +107,8 @@ def test_a_reset_link_works_only_once(client, make_user, outbox):
 def test_a_reset_link_expires_after_an_hour(app, client, make_user, monkeypatch):
     user_id, _ = make_user()
     with app.test_request_context():
-        token = accounts.password_reset_token(db.session.get(User, user_id))
-    monkeypatch.setattr(accounts, "PASSWORD_RESET_MAX_AGE", -1)
+        token = mail_links.password_reset_token(db.session.get(User, user_id))
+    monkeypatch.setattr(mail_links, "PASSWORD_RESET_MAX_AGE", -1)
     assert client.get(f"/password/reset/{token}").status_code == 400
 
 

@@ -87,3 +87,56 @@ def test_a_result_before_the_course_is_complete_has_no_certificate_link(learner_
     response = complete_with_quiz(learner_client)
     html = learner_client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="certificate-link"' not in html
+
+
+def test_a_sync_that_archives_the_last_missing_module_issues_the_certificate(
+    app, learner_client, content_dir
+):
+    from lms.certificates.models import Certificate
+    from lms.extensions import db
+    from lms.publishing.sync import sync_content
+
+    complete_with_quiz(learner_client)  # the first module; the second is still to read
+    course = content_dir / "technology/sample-course"
+    (course / "02-second-steps.md").unlink()
+    for page in ("01-first-steps.md", "01-first-steps.it.md"):  # their link to it goes too
+        text = (course / page).read_text()
+        (course / page).write_text(text.replace("(02-second-steps.md#details)", ""))
+    with app.app_context():
+        report = sync_content(content_dir)
+        assert report.applied and "archived: module sample-course/second-steps" in report.changes
+        db.session.commit()
+        # Issued by the sync itself, before anyone opens a page.
+        assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 1
+    html = learner_client.get("/courses/sample-course/").get_data(as_text=True)
+    assert "View your certificate" in html
+
+
+def test_the_course_page_issues_nothing(app, learner_client):
+    """A GET only shows: with every module complete but no certificate, it writes none."""
+    from lms.certificates.models import Certificate
+    from lms.extensions import db
+
+    finish_course(learner_client)
+    with app.app_context():
+        db.session.execute(db.delete(Certificate))
+        db.session.commit()
+    html = learner_client.get("/courses/sample-course/").get_data(as_text=True)
+    assert "You have completed this course" in html and "View your certificate" not in html
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 0
+
+
+def test_issuing_a_certificate_announces_it_once(learner_client):
+    """``certificate_issued`` is sent with the new certificate (notifications subscribe to it)."""
+    from lms.certificates.signals import certificate_issued
+
+    received = []
+
+    def receiver(certificate, **_):
+        received.append(certificate.code)
+
+    with certificate_issued.connected_to(receiver):
+        code = finish_course(learner_client)
+        learner_client.get("/courses/sample-course/")  # a page view issues nothing more
+    assert received == [code]

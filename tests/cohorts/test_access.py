@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from lms.cohorts.models import Meeting
 from lms.extensions import db, utcnow
 from tests.conftest import login, open_attempt
+from tests.factories import make_meeting
 
 
 @pytest.fixture
@@ -20,14 +20,13 @@ def world(app, make_user, make_cohort):
     cohort_id = make_cohort([own_fac], [learner])
     make_cohort([other_fac], [], name="Someone else's cohort")
     with app.app_context():
-        meeting = Meeting(
+        meeting = make_meeting(
             cohort_id=cohort_id,
             title="Day",
             starts_at=utcnow() + timedelta(days=1),
             ends_at=utcnow() + timedelta(days=1, hours=2),
             checkin_token="tok",
         )
-        db.session.add(meeting)
         db.session.commit()
         meeting_id = meeting.id
         from lms.courses.models import Module

@@ -6,9 +6,10 @@ import pytest
 from icalendar import Calendar
 
 from lms.cohorts.calendar import build_calendar
-from lms.cohorts.models import Cohort, Meeting, MeetingModule
+from lms.cohorts.models import Cohort, MeetingModule
 from lms.courses.models import Course, Module
 from lms.organisations.models import Organisation
+from tests.factories import new_meeting
 
 BASE_URL = "https://academy.example/"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -22,7 +23,7 @@ def make_meeting(id, cohort, starts_at, hours=2, **fields):
     fields.setdefault("online_url", "")
     fields.setdefault("notes", "")
     fields.setdefault("created_at", datetime(2025, 1, 10, 9, 0, tzinfo=UTC))
-    return Meeting(
+    return new_meeting(
         id=id,
         cohort=cohort,
         starts_at=starts_at,

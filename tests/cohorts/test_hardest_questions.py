@@ -4,9 +4,9 @@ earlier in the quiz; questions nobody got wrong are left out."""
 
 import sqlalchemy as sa
 
-from lms.content.sync import sync_content
 from lms.courses.models import Module
 from lms.extensions import db, utcnow
+from lms.publishing.sync import sync_content
 from lms.quizzes.models import Attempt, AttemptAnswer, Quiz
 from tests.conftest import login
 

@@ -11,6 +11,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from lms.accounts import links as mail_links
 from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.audit.models import AuditEvent
@@ -50,7 +51,7 @@ def world(app, make_user, make_cohort):
 
 def token_for(app, user_id: int) -> str:
     with app.test_request_context():
-        return accounts.set_password_token(db.session.get(User, user_id))
+        return mail_links.set_password_token(db.session.get(User, user_id))
 
 
 def page_text(response) -> str:

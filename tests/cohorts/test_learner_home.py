@@ -13,11 +13,12 @@ import sqlalchemy as sa
 from lms.accounts.models import User
 from lms.cohorts import operations
 from lms.cohorts.meetings import set_meeting_modules
-from lms.cohorts.models import Cohort, Meeting, Rsvp
+from lms.cohorts.models import Cohort, Rsvp
 from lms.cohorts.operations import add_member, create_cohort, new_token
 from lms.courses.models import Course, Module
 from lms.extensions import db, utcnow
 from tests.conftest import complete_with_quiz, login, logout, post_form
+from tests.factories import make_meeting
 
 
 def text(response) -> str:
@@ -76,7 +77,7 @@ def add_meeting(app, cohort_id, title, days, prepare=(), capacity=None, cancelle
     ids = module_ids(app)
     with app.app_context():
         start = utcnow() + dt.timedelta(days=days)
-        meeting = Meeting(
+        meeting = make_meeting(
             cohort_id=cohort_id,
             title=title,
             starts_at=start,
@@ -87,8 +88,6 @@ def add_meeting(app, cohort_id, title, days, prepare=(), capacity=None, cancelle
             checkin_token=new_token(),
             cancelled_at=utcnow() if cancelled else None,
         )
-        db.session.add(meeting)
-        db.session.flush()
         set_meeting_modules(meeting, [ids[slug] for slug in prepare], [])
         db.session.commit()
         return meeting.id

@@ -14,6 +14,7 @@ from lms.cohorts.operations import add_member, new_token
 from lms.extensions import db, utcnow
 from lms.organisations.models import Organisation
 from tests.conftest import login, logout, post_form
+from tests.factories import make_meeting, new_meeting
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def room(app, make_user, make_cohort):
     cohort_id = make_cohort([fac_id], [uid for uid, _ in learners], joined_at=joined)
     other_cohort_id = make_cohort([other_fac_id], [], name="Other cohort")
     with app.app_context():
-        meeting = Meeting(
+        meeting = make_meeting(
             cohort_id=cohort_id,
             title="Sensor lab",
             starts_at=utcnow() - timedelta(minutes=5),
@@ -36,7 +37,6 @@ def room(app, make_user, make_cohort):
             place="Maker space",
             checkin_token=new_token(),
         )
-        db.session.add(meeting)
         db.session.commit()
         meeting_id, token = meeting.id, meeting.checkin_token
     return {
@@ -223,7 +223,7 @@ def test_without_a_known_country_a_new_session_is_in_the_zone_last_used(app, cli
         partner = db.session.get(Cohort, room["cohort"]).partner
         partner.country = "FR"  # not a programme country: no zone of its own here
         db.session.add(
-            Meeting(
+            new_meeting(
                 cohort_id=room["cohort"],
                 title="Later one",
                 starts_at=utcnow() - timedelta(days=9),

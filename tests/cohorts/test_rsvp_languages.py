@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from lms.cohorts.models import Meeting
 from lms.extensions import db, utcnow
 from lms.languages import UI_LANGUAGES
 from tests.conftest import csrf_token, login
+from tests.factories import make_meeting
 
 #: What each recorded answer means, in each language's words (a second reader's check).
 MEANINGS = {
@@ -56,12 +56,11 @@ def test_each_rsvp_button_records_what_it_says(app, make_user, make_cohort, lang
     cohort_id = make_cohort([fac_id], [learner_id])
     with app.app_context():
         start = utcnow() + dt.timedelta(days=3)
-        meeting = Meeting(
+        meeting = make_meeting(
             cohort_id=cohort_id, title="Kick-off", starts_at=start,
             ends_at=start + dt.timedelta(hours=1), timezone="Europe/Vienna",
             checkin_token="c" * 32, capacity=25,
         )
-        db.session.add(meeting)
         db.session.commit()
         meeting_id = meeting.id
     client = app.test_client()

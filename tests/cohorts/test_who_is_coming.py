@@ -8,6 +8,7 @@ import pytest
 from lms.cohorts.models import Meeting, Rsvp
 from lms.extensions import db, utcnow
 from tests.conftest import login, post_form
+from tests.factories import new_meeting
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def session_with_answers(app, make_user, make_cohort):
     cohort_id = make_cohort([fac_id], list(people.values()))
     with app.app_context():
         start = utcnow() + dt.timedelta(days=4)
-        meeting = Meeting(cohort_id=cohort_id, title="Factory visit", starts_at=start,
+        meeting = new_meeting(cohort_id=cohort_id, title="Factory visit", starts_at=start,
                           ends_at=start + dt.timedelta(hours=2), timezone="Europe/Vienna",
                           place="Graz", checkin_token="w" * 32)
         db.session.add(meeting)

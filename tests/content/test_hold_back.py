@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from lms.cli import main
 from lms.content import render
-from lms.content.sync import sync_content
 from lms.courses.models import Course, CourseTranslation, Module
 from lms.extensions import db
 from lms.progress.models import Completion
+from lms.publishing.sync import sync_content
 from tests.conftest import complete_with_quiz, login
 from tests.content.test_checker import COURSE, edit
 
@@ -286,7 +286,7 @@ def test_a_course_failing_halfway_is_rolled_back_alone(app, content_dir, monkeyp
 @pytest.fixture
 def preview_app(app):
     app.config["LMS_CONTENT_AUTOSYNC"] = True
-    from lms.content.autosync import init_autosync
+    from lms.publishing.autosync import init_autosync
 
     init_autosync(app)
     return app

@@ -6,10 +6,10 @@ Course by course publishing (a broken course held back): tests/content/test_hold
 import sqlalchemy as sa
 
 from lms.cli import main
-from lms.content.sync import sync_content
 from lms.courses.models import Course, Module
 from lms.extensions import db
 from lms.progress.models import Completion
+from lms.publishing.sync import sync_content
 from lms.quizzes.models import Quiz
 from tests.conftest import complete_with_quiz, post_form
 from tests.content.test_checker import COURSE, edit

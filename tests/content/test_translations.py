@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from lms.cli import main
 from lms.content.loader import load_content
-from lms.content.sync import sync_content
 from lms.courses.models import CourseTranslation, ModuleTranslation
 from lms.extensions import db
+from lms.publishing.sync import sync_content
 from lms.quizzes.models import QuizTranslation
 from tests.content.test_checker import COURSE, edit
 

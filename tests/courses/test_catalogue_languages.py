@@ -3,8 +3,8 @@
 import hashlib
 import re
 
-from lms.content.sync import sync_content
 from lms.extensions import db
+from lms.publishing.sync import sync_content
 
 
 def languages_on_card(html: str) -> list[str]:

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User
-from lms.content.sync import sync_content
 from lms.extensions import db
+from lms.publishing.sync import sync_content
 from lms.quizzes.models import AttemptAnswer
 from tests.conftest import PASSING, as_displayed, csrf_token, login, open_attempt
 from tests.content.test_checker import COURSE, edit

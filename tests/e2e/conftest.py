@@ -19,10 +19,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from lms import create_app
 from lms.accounts.services import create_user
-from lms.content.sync import sync_content
 from lms.extensions import db
+from tests.support import build_test_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
@@ -60,28 +59,16 @@ def pytest_collection_modifyitems(items):
 def live_app(tmp_path_factory):
     """The app with its own database and the real content/, as production would run it."""
     folder = tmp_path_factory.mktemp("live")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LMS_INSTANCE_PATH", str(folder / "instance"))
-        patch.delenv("LMS_DATABASE_URL", raising=False)
-        app = create_app(
-            {
-                "LMS_ENV": "testing",
-                "SECRET_KEY": "e2e-secret-key-that-is-long-enough-for-tests",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite3'}",
-                "LMS_CONTENT_DIR": str(CONTENT),
-                "LMS_CONTENT_AUTOSYNC": False,
-                # Every journey signs up or in; the limits have their own tests.
-                "RATELIMIT_ENABLED": False,
-            }
-        )
+    app = build_test_app(
+        folder / "instance",
+        f"sqlite:///{folder / 'e2e.sqlite3'}",
+        CONTENT,
+        secret_key="e2e-secret-key-that-is-long-enough-for-tests",
+        TESTING=False,  # errors render as a visitor would see them
+    )
     import tests.e2e.course
 
     tests.e2e.course.LIVE_APP = app
-    with app.app_context():
-        db.create_all()
-        report = sync_content(CONTENT)
-        assert report.complete, [str(p) for p in report.tree.problems]
-        db.session.commit()
     yield app
     with app.app_context():
         db.session.remove()
@@ -364,7 +351,7 @@ class SignupLinks:
 
         self.links: list[str] = []
         self._handler = Handler(self.links)
-        self._logger = logging.getLogger("lms.accounts.views")
+        self._logger = logging.getLogger("lms.accounts")
 
     def __enter__(self):
         self._logger.addHandler(self._handler)

@@ -10,8 +10,8 @@ from werkzeug.datastructures import MultiDict
 
 from lms.accounts.services import create_user
 from lms.certificates.services import certificates_of, issue_if_complete
-from lms.cohorts.meetings import record_attendance, set_meeting_modules
-from lms.cohorts.models import Meeting
+from lms.cohorts.attendance import record_attendance
+from lms.cohorts.meetings import set_meeting_modules
 from lms.cohorts.operations import add_member, create_cohort, new_token
 from lms.courses.models import Course
 from lms.courses.services import current_modules
@@ -20,6 +20,7 @@ from lms.progress import services as progress
 from lms.quizzes import services as quizzes
 from tests.e2e.conftest import PASSWORD, in_app
 from tests.e2e.course import as_displayed, right_answers, shortest_course
+from tests.factories import new_meeting
 
 
 @dataclass
@@ -103,7 +104,7 @@ def build_site(live_app, language: str = "en") -> Site:
         for user in (learner, behind):
             add_member(cohort, user, joined_at=utcnow() - dt.timedelta(days=20))
         now = utcnow()
-        past = Meeting(
+        past = new_meeting(
             cohort_id=cohort.id,
             title="Kick-off",
             starts_at=now - dt.timedelta(days=2, hours=2),
@@ -112,7 +113,7 @@ def build_site(live_app, language: str = "en") -> Site:
             place="Maker space, Graz",
             checkin_token=new_token(),
         )
-        upcoming = Meeting(
+        upcoming = new_meeting(
             cohort_id=cohort.id,
             title="Factory visit",
             starts_at=now + dt.timedelta(days=5),

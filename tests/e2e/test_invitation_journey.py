@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from lms.accounts import services as accounts
+from lms.accounts import links as mail_links
 from lms.accounts.models import User
 from lms.extensions import db
 from tests.e2e.conftest import in_app, sign_in
@@ -20,7 +20,7 @@ def test_facilitator_sends_a_new_link_copies_it_and_the_old_one_explains_itself(
     learner_id, _ = make_account("learner", "Ines Invited", locale)
     cohort_id = make_cohort(live_app, facilitator_id, [learner_id])
     with in_app(live_app):
-        old_link = "/set-password/" + accounts.set_password_token(db.session.get(User, learner_id))
+        old_link = "/set-password/" + mail_links.set_password_token(db.session.get(User, learner_id))
 
     context = new_context(viewport, locale, permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()

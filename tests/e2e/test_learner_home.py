@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from lms.accounts.models import User
 from lms.cohorts.meetings import set_meeting_modules
-from lms.cohorts.models import Meeting
 from lms.cohorts.operations import add_member, create_cohort, new_token, set_targets
 from lms.courses.models import Course
 from lms.courses.services import current_modules
@@ -20,6 +19,7 @@ from lms.progress import services as progress
 from lms.progress.models import Completion
 from tests.e2e.conftest import in_app, sign_in, vnu_messages
 from tests.e2e.test_accessibility import HEADINGS_JS, OVERFLOW_JS, heading_problems
+from tests.factories import make_meeting
 
 
 def cohort_with_a_plan(live_app, learner_id: int) -> dict:
@@ -54,7 +54,7 @@ def cohort_with_a_plan(live_app, learner_id: int) -> dict:
             },
         )
         start = utcnow() + dt.timedelta(days=4)
-        meeting = Meeting(
+        meeting = make_meeting(
             cohort_id=cohort.id,
             title="Prototyping afternoon",
             starts_at=start,
@@ -64,8 +64,6 @@ def cohort_with_a_plan(live_app, learner_id: int) -> dict:
             capacity=16,
             checkin_token=new_token(),
         )
-        db.session.add(meeting)
-        db.session.flush()
         set_meeting_modules(meeting, [modules[0].id, modules[1].id], [])
         db.session.commit()
         return {

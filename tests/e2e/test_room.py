@@ -9,13 +9,14 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from lms.accounts.models import User
-from lms.cohorts.meetings import record_attendance
+from lms.cohorts.attendance import record_attendance
 from lms.cohorts.models import Meeting
 from lms.cohorts.operations import add_member, create_cohort, new_token
 from lms.courses.models import Course
 from lms.extensions import db, utcnow
 from tests.e2e.conftest import in_app, sign_in, vnu_messages
 from tests.e2e.course import shortest_course
+from tests.factories import make_meeting
 
 #: The brief's two screens: a laptop, and a tall phone (375 x 812).
 SCREENS = {
@@ -62,7 +63,7 @@ class Room:
                     cohort, db.session.get(User, user_id), joined_at=utcnow() - dt.timedelta(days=3)
                 )
             now = utcnow()
-            meeting = Meeting(
+            meeting = make_meeting(
                 cohort_id=cohort.id,
                 title="Prototyping lab: sensors and light",
                 starts_at=now - dt.timedelta(minutes=10),
@@ -71,7 +72,6 @@ class Room:
                 place="Tovarna, Maribor",
                 checkin_token=new_token(),
             )
-            db.session.add(meeting)
             db.session.commit()
             self.cohort_id, self.meeting_id = cohort.id, meeting.id
             self.token = meeting.checkin_token

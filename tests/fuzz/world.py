@@ -16,12 +16,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 import sqlalchemy as sa
 
-from lms import create_app
 from lms.extensions import db, utcnow
 from tests.conftest import FIXTURES, PASSWORD, complete_with_quiz, csrf_token, login, submit_quiz
+from tests.factories import make_meeting
+from tests.support import build_test_app
 
 #: The roles every endpoint is tried as.
 ROLES = ("anonymous", "learner", "other_learner", "facilitator", "other_facilitator", "admin")
@@ -251,33 +251,21 @@ def build_world(base: Path) -> World:
     content = base / "content"
     shutil.copytree(FIXTURES / "content", content)
     live, template = base / "live.sqlite3", base / "template.sqlite3"
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("LMS_INSTANCE_PATH", str(base / "instance"))
-    monkeypatch.delenv("LMS_DATABASE_URL", raising=False)
-    app = create_app(
-        {
-            "LMS_ENV": "testing",
-            "TESTING": True,
-            "SECRET_KEY": "fuzz-secret-key-that-is-long-enough-for-tests",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{live}",
-            "LMS_CONTENT_DIR": str(content),
-            "LMS_CONTENT_AUTOSYNC": False,
-            "RATELIMIT_ENABLED": False,
-        }
+    app = build_test_app(
+        base / "instance",
+        f"sqlite:///{live}",
+        content,
+        secret_key="fuzz-secret-key-that-is-long-enough-for-tests",
     )
-    monkeypatch.undo()
     world = World(app=app, live=live, template=template)
     logging.getLogger("lms.errors").addHandler(world.errors)
 
     from lms.accounts.services import create_user
-    from lms.cohorts.models import Attendance, FeedToken, Meeting, ModuleTarget, Rsvp
+    from lms.cohorts.models import Attendance, FeedToken, ModuleTarget, Rsvp
     from lms.cohorts.operations import add_member, create_cohort
-    from lms.content.sync import sync_content
     from lms.courses.models import Course, Module
 
     with app.app_context():
-        db.create_all()
-        sync_content(content)
         ids = {}
         for role, kind in (
             ("learner", "learner"),
@@ -335,7 +323,7 @@ def build_world(base: Path) -> World:
             for n, (start, hours) in enumerate(
                 ((timedelta(days=3), 2), (timedelta(minutes=-20), 2), (timedelta(days=-7), 3))
             ):
-                meeting = Meeting(
+                meeting = make_meeting(
                     cohort_id=cohort.id,
                     title=f"Session {key}{n}",
                     starts_at=now + start,
@@ -343,7 +331,6 @@ def build_world(base: Path) -> World:
                     checkin_token=f"checkin-{key}{n}",
                     capacity=2,
                 )
-                db.session.add(meeting)
                 meetings.append(meeting)
             db.session.flush()
             db.session.add(Rsvp(meeting_id=meetings[0].id, user_id=ids[learner], answer="yes"))
@@ -492,18 +479,9 @@ def all_routes():
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
-        monkeypatch = pytest.MonkeyPatch()
-        monkeypatch.setenv("LMS_INSTANCE_PATH", folder)
-        try:
-            app = create_app(
-                {
-                    "LMS_ENV": "testing",
-                    "SECRET_KEY": "routes-only-key-that-is-long-enough",
-                    "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                }
-            )
-        finally:
-            monkeypatch.undo()
+        app = build_test_app(
+            Path(folder), "sqlite://", None, secret_key="routes-only-key-that-is-long-enough"
+        )
         rules = [
             (r.rule, r.endpoint, sorted(r.methods - {"HEAD", "OPTIONS"}))
             for r in app.url_map.iter_rules()

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from lms.extensions import db, utcnow
 from tests.certificates.test_certificates import finish_course
 from tests.conftest import FAILING, login, logout, post_form, submit_quiz
+from tests.factories import new_meeting
 
 #: Alma's words, looked for in exports and expected gone after deletion.
 REFLECTION = "My grandmother's workshop in Maribor taught me patience."
@@ -33,8 +34,9 @@ def fill_every_table(app, client, make_user, make_cohort) -> Filled:
     with a past session (attendance, RSVP) and a future one (RSVP), has a calendar address and
     audit events; Boris is in the same cohort. ``client`` ends signed out."""
     from lms.audit.services import record_event
-    from lms.cohorts.meetings import record_attendance, set_meeting_modules
-    from lms.cohorts.models import Meeting, Rsvp
+    from lms.cohorts.attendance import record_attendance
+    from lms.cohorts.meetings import set_meeting_modules
+    from lms.cohorts.models import Rsvp
     from lms.cohorts.operations import new_token, set_targets
     from lms.courses.models import Module
 
@@ -59,14 +61,14 @@ def fill_every_table(app, client, make_user, make_cohort) -> Filled:
         cohort = db.session.get(Cohort, cohort_id)
         modules = list(db.session.scalars(sa.select(Module).order_by(Module.id)))
         now = utcnow()
-        past = Meeting(
+        past = new_meeting(
             cohort_id=cohort_id,
             title="Kick-off in Ljubljana",
             starts_at=now - timedelta(days=3, hours=2),
             ends_at=now - timedelta(days=3),
             checkin_token=new_token(),
         )
-        future = Meeting(
+        future = new_meeting(
             cohort_id=cohort_id,
             title="Factory visit",
             starts_at=now + timedelta(days=5),
@@ -86,7 +88,7 @@ def fill_every_table(app, client, make_user, make_cohort) -> Filled:
             ]
         )
         # A visitor's sign-up waiting for its emailed link.
-        from lms.accounts.services import request_signup
+        from lms.accounts.links import request_signup
 
         request_signup("visitor@example.org", "Vera Visitor", "a visitor's long password")
         # A sign-in failure that typed her address (as a sign-in log would record it).

@@ -23,7 +23,7 @@ def delete_own_account(client, data=None):
 
 def cohort_figures(app, cohort_id):
     """Everything the facilitator's cohort and module pages compute, as plain values."""
-    from lms.cohorts.meetings import attendance_of
+    from lms.cohorts.attendance import attendance_of
     from lms.cohorts.models import Cohort
     from lms.cohorts.module_reports import module_report, module_stats
     from lms.cohorts.reports import cohort_report, load_cells
@@ -169,8 +169,8 @@ def test_the_email_address_can_sign_up_again(app, client, filled):
 
 
 def test_set_password_and_reset_links_stop_working_when_the_account_is_deleted(app, client, filled):
+    from lms.accounts.links import password_reset_token, set_password_token
     from lms.accounts.models import User
-    from lms.accounts.services import password_reset_token, set_password_token
 
     with app.app_context():
         user = db.session.get(User, filled.learner_id)

@@ -205,7 +205,7 @@ def test_the_query_count_does_not_grow_with_learners(app, client, programme, mak
 
 def test_the_per_period_chart_counts_equal_one_count_per_period(app, programme):
     """Two grouped queries give the chart's figures; they equal a COUNT per period."""
-    from lms.programme import indicators as ind
+    from lms.programme import trends as ind
 
     with app.app_context():
         spans = ind.periods() + [(dt.date(2025, 1, 1), dt.date(2026, 12, 31))]

@@ -59,7 +59,7 @@ def _chance(question: dict) -> float:
 
 
 def test_blind_strategy_scores_no_better_than_chance_on_every_starter_quiz(app, starter_dir):
-    from lms.content.sync import sync_content
+    from lms.publishing.sync import sync_content
 
     with app.app_context():
         report = sync_content(starter_dir)

@@ -3,8 +3,8 @@
 import pytest
 import sqlalchemy as sa
 
-from lms.content.sync import sync_content
 from lms.extensions import db
+from lms.publishing.sync import sync_content
 from lms.quizzes.models import Attempt, AttemptAnswer
 from tests.conftest import (
     FAILING,

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from lms.cohorts.models import Meeting
 from lms.extensions import db
 from tests.conftest import csrf_token, login
+from tests.factories import make_meeting
 
 HOSTILE = "a\r\nb\x00c\x1bd\u2028e"
 
@@ -130,7 +131,7 @@ def test_feeds_and_pages_still_load_with_control_characters_already_stored(
 
         cohort = db.session.get(Cohort, cohort_id)
         start = utcnow() + dt.timedelta(days=2)
-        meeting = Meeting(
+        meeting = make_meeting(
             cohort_id=cohort_id,
             # PostgreSQL text cannot hold NUL at all; SQLite can, so it is tried there.
             title="Kick\r\noff" + ("\x00" if db.engine.dialect.name == "sqlite" else "\x1b"),
@@ -142,7 +143,6 @@ def test_feeds_and_pages_still_load_with_control_characters_already_stored(
             notes="line one\r\nline\x07 two",
             checkin_token="t" * 32,
         )
-        db.session.add(meeting)
         db.session.commit()
         token = cohort.calendar_token
         meeting_id = meeting.id

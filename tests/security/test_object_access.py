@@ -13,6 +13,7 @@ from lms.cohorts.models import Attendance, Cohort, CohortFacilitator, Meeting, M
 from lms.extensions import db, utcnow
 from lms.quizzes.models import Attempt
 from tests.conftest import FAILING, csrf_token, login, logout, open_attempt
+from tests.factories import make_meeting
 
 
 @pytest.fixture
@@ -28,14 +29,13 @@ def sides(app, client, make_user, make_cohort):
     meetings = {}
     with app.app_context():
         for key, cohort_id in cohorts.items():
-            meeting = Meeting(
+            meeting = make_meeting(
                 cohort_id=cohort_id,
                 title=f"Session {key}",
                 starts_at=utcnow() - timedelta(minutes=5),
                 ends_at=utcnow() + timedelta(hours=2),
                 checkin_token=f"checkin-{key}",
             )
-            db.session.add(meeting)
             db.session.commit()
             meetings[key] = meeting.id
     login(client, people["learner_a"][1])

@@ -6,7 +6,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts import services as accounts
+from lms.accounts import links as mail_links
 from lms.accounts.access import facilitator_required
 from lms.accounts.models import User
 from lms.audit.services import record_event
@@ -25,7 +25,7 @@ def _no_store(body, status: int = 200) -> Response:
 
 
 def _set_password_link(user: User) -> str:
-    return url_for("accounts.set_password", token=accounts.set_password_token(user), _external=True)
+    return url_for("accounts.set_password", token=mail_links.set_password_token(user), _external=True)
 
 
 @bp.route("/facilitate/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])

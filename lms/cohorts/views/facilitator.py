@@ -12,7 +12,7 @@ from flask_login import current_user
 from lms.accounts.access import facilitator_required, role_required
 from lms.accounts.models import User
 from lms.audit.services import record_event
-from lms.cohorts import access, bp, exports, lists, meetings, operations, reports
+from lms.cohorts import access, attendance, bp, exports, lists, meetings, operations, reports
 from lms.cohorts.forms import CohortForm, SignInLinkForm
 from lms.cohorts.models import ModuleTarget
 from lms.cohorts.module_reports import module_report, module_stats
@@ -301,7 +301,7 @@ def learner(cohort_id: int, user_id: int):
         row=row,
         report=report,
         attempts=attempts,
-        attendance=meetings.attendance_of(cohort_, [user_id]),
+        attendance=attendance.attendance_of(cohort_, [user_id]),
         answers=answers_of(user_id, report.meetings),
         now=utcnow(),
         link_form=SignInLinkForm() if access.may_get_link(membership.user) else None,

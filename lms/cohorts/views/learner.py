@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts.models import User
-from lms.cohorts import access, bp, meetings, operations
+from lms.cohorts import access, attendance, bp, meetings, operations
 from lms.cohorts.forms import JoinForm
 from lms.cohorts.models import RSVP_ANSWERS, Cohort, FeedToken, Meeting, Rsvp
 from lms.errors import render_error
@@ -129,14 +129,14 @@ def checkin(token: str):
         return render_error(404, _("This check-in code is not valid."))
     if meeting.cohort_id not in access.member_cohort_ids(current_user.id):
         return render_error(403, _("You are not in the cohort of this session."))
-    opens, closes = meetings.checkin_window(meeting)
+    opens, closes = attendance.checkin_window(meeting)
     now = utcnow()
     if not opens <= now <= closes:
         return render_template(
             "cohorts/checkin.html", meeting=meeting, state="closed", opens=opens, closes=closes
         ), 409
     if request.method == "POST":
-        meetings.check_in(meeting, current_user.id, now)
+        attendance.check_in(meeting, current_user.id, now)
         db.session.commit()
         return render_template("cohorts/checkin.html", meeting=meeting, state="done")
     return render_template("cohorts/checkin.html", meeting=meeting, state="open")

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from lms.accounts.access import facilitator_required
 from lms.cohorts import access, bp, meetings
+from lms.cohorts import attendance as roll_call
 from lms.cohorts.forms import MeetingForm
 from lms.cohorts.models import ATTENDANCE_STATUSES, Rsvp
 from lms.cohorts.rsvps import who_is_coming
@@ -126,11 +127,11 @@ def cancel_meeting(meeting_id: int):
 def attendance(meeting_id: int):
     """Take attendance on a phone: "Mark all present", then the exceptions."""
     meeting = access.load_meeting_or_404(meeting_id, current_user)
-    expected = meetings.expected_attendees(meeting)
+    expected = roll_call.expected_attendees(meeting)
     if request.method == "POST":
         ids = {m.user_id for m in expected}
         if request.form.get("action") == "all_present":
-            changed = meetings.mark_all_present(meeting, ids, current_user.id)
+            changed = roll_call.mark_all_present(meeting, ids, current_user.id)
         else:
             statuses = {}
             for uid in ids:
@@ -140,7 +141,7 @@ def attendance(meeting_id: int):
                 if value not in ATTENDANCE_STATUSES:
                     return render_error(400, _("Unknown attendance status."))
                 statuses[uid] = value
-            changed = meetings.record_attendance(meeting, statuses, current_user.id)
+            changed = roll_call.record_attendance(meeting, statuses, current_user.id)
         db.session.commit()
         flash(_attendance_saved(changed), "success")
         return redirect(url_for("cohorts.attendance", meeting_id=meeting.id))
@@ -154,7 +155,7 @@ def attendance(meeting_id: int):
         "cohorts/attendance.html",
         meeting=meeting,
         expected=expected,
-        records=meetings.attendance_records(meeting),
+        records=roll_call.attendance_records(meeting),
         rsvps=rsvps,
         coming=who_is_coming([meeting], [m.user for m in expected])[meeting.id],
         statuses=ATTENDANCE_STATUSES,
@@ -179,8 +180,8 @@ def checkin_code(meeting_id: int):
 
     meeting = access.load_meeting_or_404(meeting_id, current_user)
     url = url_for("cohorts.checkin", token=meeting.checkin_token, _external=True)
-    opens, closes = meetings.checkin_window(meeting)
-    here, expected = meetings.checked_in_count(meeting)
+    opens, closes = roll_call.checkin_window(meeting)
+    here, expected = roll_call.checked_in_count(meeting)
     # Times of the room, in the zone the session was scheduled in (as on its invitation).
     zone, locale = ZoneInfo(meeting.timezone), get_locale()
     return render_template(
@@ -193,7 +194,7 @@ def checkin_code(meeting_id: int):
         ),
         opens_time=format_time(opens.astimezone(zone), "short", locale=locale),
         closes_time=format_time(closes.astimezone(zone), "short", locale=locale),
-        state=meetings.checkin_state(meeting),
+        state=roll_call.checkin_state(meeting),
         count_text=_checked_in_text(here, expected),
         poll_seconds=CHECKIN_POLL_SECONDS,
         refresh_seconds=CHECKIN_REFRESH_SECONDS,
@@ -212,12 +213,12 @@ def _checked_in_text(here: int, expected: int) -> str:
 def checkin_count(meeting_id: int):
     """The projector page's live figure: who is in so far, and whether check-in is open."""
     meeting = access.load_meeting_or_404(meeting_id, current_user)
-    here, expected = meetings.checked_in_count(meeting)
+    here, expected = roll_call.checked_in_count(meeting)
     response = jsonify(
         checked_in=here,
         expected=expected,
         text=_checked_in_text(here, expected),
-        state=meetings.checkin_state(meeting),
+        state=roll_call.checkin_state(meeting),
     )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -46,8 +46,8 @@ def init_autosync(app: Flask) -> None:
         current = fingerprint(root)
         if current == state["fingerprint"]:
             return
-        from lms.content.sync import sync_content
         from lms.extensions import will_write
+        from lms.publishing.sync import sync_content
 
         db.session.commit()  # end the read-only transaction; the sync writes
         will_write()

@@ -144,7 +144,7 @@ def content_sync(directory):
     error outside every course folder publishes nothing. Modules removed from git are
     archived and every learner's progress is kept.
     """
-    from lms.content.sync import sync_content
+    from lms.publishing.sync import sync_content
 
     directory = directory or current_app.config["LMS_CONTENT_DIR"]
     click.echo(f"Checking and publishing {directory} ...")

@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer
 
 from lms.content.holdback import HeldBack, LiveCourse, hold_back
 from lms.content.loader import load_content
 from lms.content.problems import Problem
-from lms.content.render import Renderer
+from lms.content.render import Renderer, link_resolver, render_questions
 from lms.content.tree import ContentTree, CourseSource, ModuleSource
 from lms.courses.models import Course, CourseTranslation, Module, ModuleTranslation
 from lms.extensions import db, utcnow
+from lms.publishing.signals import modules_archived
+from lms.publishing.translations import TranslationSync, published_translations
 from lms.quizzes.models import Quiz, QuizTranslation
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def sync_content(path: str | Path, progress=None) -> SyncReport:
     every course changes nothing at all (``report.applied`` is false).
     """
     quizzes = {q.module_id: q for q in db.session.scalars(sa.select(Quiz))}
-    translations = _published_translations()
+    translations = published_translations()
     tree = load_content(
         path,
         known_quizzes={q.content_hash: q.questions for q in quizzes.values()},
@@ -154,7 +155,7 @@ class _Publisher:
     def reload(self) -> None:
         """Look everything up again after a rolled-back course (its rows may be gone)."""
         self.quizzes = {q.module_id: q for q in db.session.scalars(sa.select(Quiz))}
-        self.translations = _published_translations()
+        self.translations = published_translations()
         self._load_courses()
 
     def live(self) -> dict[str, LiveCourse]:
@@ -172,7 +173,7 @@ class _Publisher:
         report, tree, renderer, now = self.report, self.tree, self.renderer, self.now
         course = _upsert_course(report, self.courses.get(source.slug), source, tree, renderer, now)
         self.courses[source.slug] = course
-        sync = _TranslationSync(report, self.translations, tree, renderer, now)
+        sync = TranslationSync(report, self.translations, tree, renderer, now)
         sync.apply(CourseTranslation, course, f"course {source.slug}", source.translations)
         existing = self.modules.get(course.id, {})
         for module_source in source.modules:
@@ -188,13 +189,18 @@ class _Publisher:
                 label = f"quiz {module_source.quiz.path}"
                 sync.apply(QuizTranslation, quiz, label, module_source.quiz_translations)
         present = {m.slug for m in source.modules}
+        archived = []
         for slug, module in existing.items():
             if slug not in present and module.archived_at is None:
                 module.archived_at = now
+                archived.append(module)
                 report.note("archived", f"module {source.slug}/{slug}")
                 quiz = self.quizzes.get(module.id)
                 if quiz is not None and quiz.archived_at is None:
                     quiz.archived_at = now
+        if archived:
+            db.session.flush()
+            modules_archived.send(course, modules=archived)
 
 
 def _courses_in_scope(tree: ContentTree, courses) -> list[Course]:
@@ -203,20 +209,6 @@ def _courses_in_scope(tree: ContentTree, courses) -> list[Course]:
     if tree.scope == "area":
         return [c for c in courses if c.area == Path(tree.scope_path).name]
     return []
-
-
-def _resolver(tree: ContentTree, source_path: str):
-    source_dir = (
-        (tree.root / source_path).parent
-        if source_path.endswith(".md")
-        else (tree.root / source_path)
-    )
-
-    def resolve(target: str):
-        url, _error = tree.link_index.resolve(source_dir, target)
-        return url
-
-    return resolve
 
 
 def _upsert_course(report, course, source: CourseSource, tree, renderer, now) -> Course:
@@ -228,7 +220,7 @@ def _upsert_course(report, course, source: CourseSource, tree, renderer, now) ->
         else:
             report.counts["unchanged"] += 1
         return course
-    rendered = renderer.render(source.body, _resolver(tree, source.path))
+    rendered = renderer.render(source.body, link_resolver(tree, source.path))
     values = {
         "area": source.area,
         "title": meta["title"].strip(),
@@ -277,7 +269,7 @@ def _upsert_module(report, course, module, source: ModuleSource, tree, renderer,
         else:
             report.counts["unchanged"] += 1
         return module
-    rendered = renderer.render(source.body, _resolver(tree, source.path))
+    rendered = renderer.render(source.body, link_resolver(tree, source.path))
     values = {
         "position": source.position,
         "title": source.meta["title"].strip(),
@@ -301,34 +293,6 @@ def _upsert_module(report, course, module, source: ModuleSource, tree, renderer,
             setattr(module, key, value)
         report.note("updated", label)
     return module
-
-
-def render_questions(questions: list[dict], renderer: Renderer) -> list[dict]:
-    """Add the ``*_html`` renderings the quiz pages show."""
-    rendered = []
-    for question in questions:
-        q = dict(question)
-        q["prompt_html"] = renderer.render_inline(q.get("prompt"))
-        q["explanation_html"] = renderer.render_inline(q.get("explanation"))
-        if "choices" in q:
-            q["choices"] = [
-                {
-                    **c,
-                    "text_html": renderer.render_inline(c["text"]),
-                    "feedback_html": renderer.render_inline(c.get("feedback")),
-                }
-                for c in q["choices"]
-            ]
-        if "answers" in q:
-            q["answers"] = [
-                {**a, "feedback_html": renderer.render_inline(a.get("feedback"))}
-                for a in q["answers"]
-            ]
-        for key in ("correct_feedback", "incorrect_feedback"):
-            if q.get(key):
-                q[f"{key}_html"] = renderer.render_inline(q[key])
-        rendered.append(q)
-    return rendered
 
 
 def _upsert_quiz(
@@ -362,86 +326,3 @@ def _upsert_quiz(
             setattr(quiz, key, value)
         report.note("updated", label)
     return quiz
-
-
-#: Each translation table, the column naming what it translates, and its large columns.
-_TRANSLATION_TABLES = {
-    CourseTranslation: ("course_id", ("intro_html",)),
-    ModuleTranslation: ("module_id", ("body_html", "toc")),
-    QuizTranslation: ("quiz_id", ("questions",)),
-}
-
-
-def _published_translations() -> dict:
-    """``{model: {owner id: {language: row}}}``, without the large rendered columns."""
-    result = {}
-    for model, (owner, large) in _TRANSLATION_TABLES.items():
-        query = sa.select(model).options(*(defer(getattr(model, c)) for c in large))
-        rows = result[model] = {}
-        for row in db.session.scalars(query):
-            rows.setdefault(getattr(row, owner), {})[row.language] = row
-    return result
-
-
-class _TranslationSync:
-    """Create, update or remove the published translations of one object at a time."""
-
-    def __init__(self, report: SyncReport, published: dict, tree, renderer: Renderer, now):
-        self.report, self.published, self.tree = report, published, tree
-        self.renderer, self.now = renderer, now
-
-    def apply(self, model, owner, label: str, sources: dict) -> None:
-        owner_column = _TRANSLATION_TABLES[model][0]
-        rows = self.published[model].setdefault(owner.id, {})
-        for language, source in sources.items():
-            row = rows.get(language)
-            if source.broken:
-                # Skipped: the last good version stays, with a note if the original changed.
-                self.report.skipped.append(source.path)
-                if row is not None and row.original_hash != source.original_sha:
-                    row.original_hash = source.original_sha
-                continue
-            if row is not None and row.content_hash == source.hash:
-                continue
-            values = {
-                **self._rendered(model, source),
-                "translation_of": source.translation_of,
-                "original_hash": source.original_sha,
-                "source_path": source.path,
-                "content_hash": source.hash,
-                "updated_at": self.now,
-            }
-            if row is None:
-                row = model(**{owner_column: owner.id, "language": language}, **values)
-                db.session.add(row)
-                rows[language] = row
-                self.report.note("created", f"{label} ({language})")
-            else:
-                for key, value in values.items():
-                    setattr(row, key, value)
-                self.report.note("updated", f"{label} ({language})")
-        for language, row in list(rows.items()):
-            if language not in sources:
-                db.session.delete(row)
-                del rows[language]
-                self.report.note("removed", f"{label} ({language})")
-
-    def _rendered(self, model, source) -> dict:
-        meta = source.meta
-        objectives = [o.strip() for o in meta.get("objectives") or []]
-        if model is QuizTranslation:
-            return {"questions": render_questions(source.questions, self.renderer)}
-        rendered = self.renderer.render(source.body, _resolver(self.tree, source.path))
-        if model is CourseTranslation:
-            return {
-                "title": meta["title"].strip(),
-                "summary": meta["summary"].strip(),
-                "objectives": objectives,
-                "intro_html": rendered.html,
-            }
-        return {
-            "title": meta["title"].strip(),
-            "objectives": objectives,
-            "body_html": rendered.html,
-            "toc": rendered.toc,
-        }
