@@ -67,9 +67,9 @@ class FallbackLimiter(Limiter):
 limiter = FallbackLimiter(key_func=get_remote_address)
 
 
-#: GET views that write (a module page records the visit, a quiz page opens an attempt, a
-#: cohort export records an audit event).
-WRITING_GET_ENDPOINTS = {"courses.module", "quizzes.take", "cohorts.export"}
+#: GET views that write (a quiz page opens an attempt, a cohort export records an audit event).
+#: A module page writes only when the visit it records would change: it calls will_write().
+WRITING_GET_ENDPOINTS = {"quizzes.take", "cohorts.export"}
 
 
 def may_write() -> bool:

@@ -130,9 +130,13 @@ def module(slug: str, module_slug: str):
     index = modules.index(module)
     previous = modules[index - 1] if index > 0 else None
     following = modules[index + 1] if index + 1 < len(modules) else None
-    progress.record_visit(current_user.id, module)
-    db.session.commit()
-    completed = module.id in progress.completed_module_ids(current_user.id, [module.id])
+    visit = progress.visit_of(current_user.id, module)
+    if not progress.visit_is_recent(visit):
+        db.session.commit()  # end the read-only transaction ...
+        will_write()  # ... and record the visit in a write-ready one
+        progress.record_visit(current_user.id, module)
+        db.session.commit()
+    statuses = progress.module_statuses(current_user.id, modules)
     quiz = current_quiz(module)
     language = content_language()
     shown = localize_modules(course, modules, language)
@@ -144,11 +148,11 @@ def module(slug: str, module_slug: str):
         index=index,
         previous=shown[index - 1] if previous else None,
         following=shown[index + 1] if following else None,
-        completed=completed,
+        completed=statuses[module.id] == progress.COMPLETED,
         quiz=quiz,
         best=best_attempt(current_user.id, quiz) if quiz else None,
-        read=progress.is_read(current_user.id, module),
-        statuses=progress.module_statuses(current_user.id, modules),
+        read=visit is not None and visit.read_at is not None,
+        statuses=statuses,
     )
 
 

@@ -1,6 +1,7 @@
 """Recording and summarising what learners have read and completed. Flush, never commit."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -10,6 +11,9 @@ from lms.extensions import db, utcnow
 from lms.progress.models import Completion, ModuleVisit
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+#: A module page stamps the learner's visit again only when the stored one is older than this,
+#: or another module was visited since: a plain re-read writes nothing (issue 17).
+VISIT_REFRESH = timedelta(minutes=5)
 
 
 @dataclass
@@ -48,6 +52,39 @@ def record_visit(user_id: int, module: Module) -> None:
             )
     except IntegrityError:  # a parallel request recorded the first visit
         pass
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """The learner's stored visit of one module, and whether it is their latest anywhere."""
+
+    last_visited_at: datetime
+    read_at: datetime | None
+    latest: bool
+
+
+def visit_of(user_id: int, module: Module) -> Visit | None:
+    """The learner's visit of ``module`` (one statement), or None if they never opened it."""
+    latest = (
+        sa.select(sa.func.max(ModuleVisit.last_visited_at))
+        .where(ModuleVisit.user_id == user_id)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        sa.select(ModuleVisit.last_visited_at, ModuleVisit.read_at, latest).where(
+            ModuleVisit.user_id == user_id, ModuleVisit.module_id == module.id
+        )
+    ).first()
+    if row is None:
+        return None
+    last_visited_at, read_at, latest_anywhere = row
+    return Visit(last_visited_at, read_at, latest=latest_anywhere == last_visited_at)
+
+
+def visit_is_recent(visit: Visit | None) -> bool:
+    """Whether recording this visit again would change nothing the learner or a facilitator
+    sees: it is the learner's latest visit and younger than :data:`VISIT_REFRESH`."""
+    return visit is not None and visit.latest and utcnow() - visit.last_visited_at < VISIT_REFRESH
 
 
 def mark_read(user_id: int, module: Module) -> str:
@@ -133,8 +170,19 @@ def visited_module_ids(user_id: int, module_ids=None) -> set[int]:
 def module_statuses(user_id: int, modules: list[Module]) -> dict[int, str]:
     """``completed`` / ``in_progress`` (opened) / ``not_started`` for each module."""
     ids = [m.id for m in modules]
-    done = completed_module_ids(user_id, ids)
-    seen = visited_module_ids(user_id, ids)
+    # One statement: completions (1) and visits (0) of these modules.
+    rows = db.session.execute(
+        sa.union_all(
+            sa.select(Completion.module_id, sa.literal_column("1")).where(
+                Completion.user_id == user_id, Completion.module_id.in_(ids)
+            ),
+            sa.select(ModuleVisit.module_id, sa.literal_column("0")).where(
+                ModuleVisit.user_id == user_id, ModuleVisit.module_id.in_(ids)
+            ),
+        )
+    ).all()
+    done = {module_id for module_id, completed in rows if completed}
+    seen = {module_id for module_id, _completed in rows}
     return {i: COMPLETED if i in done else IN_PROGRESS if i in seen else NOT_STARTED for i in ids}
 
 
