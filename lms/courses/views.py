@@ -87,9 +87,7 @@ def course(slug: str):
     modules = current_modules(course)
     statuses, resume, standing, certificate = {}, None, None, None
     if current_user.is_authenticated:
-        statuses = progress.module_statuses(current_user.id, modules)
-        resume = progress.next_module(current_user.id, course, modules)
-        standing = progress.progress_by_course(current_user.id, [course.id]).get(course.id)
+        statuses, resume, standing = progress.course_standing(current_user.id, modules)
         if standing and standing.finished:
             certificate = certificate_for(current_user.id, course.id)
             if certificate is None:  # finished by an archived module, or required sessions

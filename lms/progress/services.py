@@ -236,6 +236,42 @@ def next_module(user_id: int, course: Course, modules: list[Module]) -> Module |
     return choose_next(modules, done, last)
 
 
+def course_standing(
+    user_id: int, modules: list[Module]
+) -> tuple[dict[int, str], Module | None, CourseProgress | None]:
+    """A course page's view of the learner, in one statement: each current module's status
+    (:func:`module_statuses`), where to continue (:func:`next_module`) and the standing
+    (:func:`progress_by_course`; None for a course without current modules)."""
+    if not modules:
+        return {}, None, None
+    ids = [m.id for m in modules]
+    # Visits first: the result's column types (UTC datetimes) come from the first SELECT.
+    rows = db.session.execute(
+        sa.union_all(
+            sa.select(
+                ModuleVisit.module_id,
+                sa.literal_column("0"),
+                ModuleVisit.last_visited_at,
+                ModuleVisit.id,
+            ).where(ModuleVisit.user_id == user_id, ModuleVisit.module_id.in_(ids)),
+            sa.select(Completion.module_id, sa.literal_column("1"), sa.null(), sa.null()).where(
+                Completion.user_id == user_id, Completion.module_id.in_(ids)
+            ),
+        )
+    ).all()
+    done = {module_id for module_id, completed, _at, _id in rows if completed}
+    visits = [
+        (at, visit_id, module_id) for module_id, completed, at, visit_id in rows if not completed
+    ]
+    seen = {module_id for _at, _id, module_id in visits}
+    statuses = {
+        i: COMPLETED if i in done else IN_PROGRESS if i in seen else NOT_STARTED for i in ids
+    }
+    last = max(visits)[2] if visits else None
+    standing = CourseProgress(len(done), len(ids), bool(rows))
+    return statuses, choose_next(modules, done, last), standing
+
+
 def choose_next(modules: list[Module], done: set[int], last_opened: int | None) -> Module | None:
     """:func:`next_module`'s rule on data already loaded: ``last_opened`` (the id of the course's
     most recently opened module) if unfinished, else the first unfinished module."""
