@@ -24,15 +24,15 @@ from tests.conftest import (
 
 #: page -> the most SQL statements one request of it may run.
 PINS = {
-    "catalogue": 8,
+    "catalogue": 6,
     "course page": 7,
     "module page (first visit)": 13,
     "module page (read again)": 7,
     "quiz page": 12,
-    "quiz submit": 20,  # a pass: the module completes
+    "quiz submit": 18,  # a pass: the module completes
     "quiz result": 13,
-    "progress API": 8,
-    "learner home": 11,
+    "progress API": 6,
+    "learner home": 9,
     "cohort page": 20,
     "programme report": 16,
 }
