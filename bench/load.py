@@ -100,6 +100,8 @@ QUIZ_STEPS = ("quiz submit", "quiz result")
 MIX_ENDPOINTS = tuple(
     step for name in ENDPOINTS for step in ((name, *QUIZ_STEPS) if name == "quiz page" else (name,))
 )
+#: What a learner requests in the mix, in order.
+LEARNER_STEPS = tuple(n for n in MIX_ENDPOINTS if n in QUIZ_STEPS or ENDPOINTS[n].role == "learner")
 #: Endpoints requested by people other than learners (a few users of the mix, with think time).
 WATCHERS = ("facilitator", "manager")
 
@@ -1053,8 +1055,8 @@ def report(run: dict) -> dict:
         window = run["mix"]["window"]
         print(
             f"\nMix: {window['seconds']:.0f} s measured after sign-in and {run['warmup']:.0f} s "
-            f"warm-up. {run['users'] - run['facilitators']} learners loop catalogue > course > "
-            f"module > quiz > submit > result > progress API without think time; "
+            f"warm-up. {run['users'] - run['facilitators'] - run['managers']} learners loop "
+            f"{' > '.join(n for n in MIX_ENDPOINTS if n in LEARNER_STEPS)} without think time; "
             f"{run['facilitators']} facilitators load the cohort page and {run['managers']} "
             "programme managers the report every 2-4 s. "
             f"{_cores(window)}."
