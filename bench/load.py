@@ -8,8 +8,8 @@ port; then drives it with locust as a library:
 1. the framework ceiling: every user requests ``/bench/ceiling`` (a trivial route added to the
    same app, served by the same gunicorn, see :func:`ceiling_app`);
 2. the mix: learners sign in once and loop over catalogue, course page, module page, quiz page,
-   quiz submit (answers read from the form), result page and progress API, while facilitators
-   load the cohort page;
+   quiz submit (answers read from the form), result page, progress API and their home
+   (``ENDPOINTS``), while facilitators load the cohort page and a programme manager the report;
 3. each endpoint alone, with the same concurrency, for its throughput relative to the ceiling.
 
     .venv/bin/python bench/load.py [--database sqlite|postgres] [--users 32] [--duration 30]
@@ -48,6 +48,7 @@ import tempfile
 import time
 import urllib.request
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -58,24 +59,51 @@ HOST = "127.0.0.1"
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 #: Targets: throughput as a share of the ceiling, latency and memory.
-TARGET_MODULE_RATIO = 0.5
-TARGET_SUBMIT_RATIO = 0.25
+TARGET_MODULE_RATIO = 0.25
+TARGET_SUBMIT_RATIO = 0.15
 TARGET_P99_MS = 250
 TARGET_RSS_MB = 150
+#: The whole server, master and workers: proportional set size (shared pages split).
+TARGET_PSS_MB = 200
 #: No phase sends more than this many requests, whatever the machine.
 MAX_REQUESTS_PER_PHASE = 150_000
 #: Requests that only prepare a phase; shown, never part of the targets.
 SETUP = ("sign-in form", "sign-in", "quiz page (setup)")
-MIX_ENDPOINTS = (
-    "catalogue",
-    "course page",
-    "module page",
-    "quiz page",
-    "quiz submit",
-    "quiz result",
-    "progress API",
-    "cohort page",
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A page of the mix: who requests it, its path, and text its answer must contain."""
+
+    role: str  # learner, facilitator or manager
+    path: Callable  # (seeded, course slug, module slug) -> path
+    expect: str
+
+
+#: The pages of the mix, in the order a learner loops over them; one line adds a page
+#: (a learner's page joins every learner's loop; a facilitator's or manager's, their own loop
+#: every 2-4 s). "quiz submit" and "quiz result" follow "quiz page": they need its form.
+ENDPOINTS = {
+    "catalogue": Endpoint("learner", lambda s, c, m: "/", "/courses/"),
+    "course page": Endpoint("learner", lambda s, c, m: f"/courses/{c}/", "<h1"),
+    "module page": Endpoint("learner", lambda s, c, m: f"/courses/{c}/{m}", 'id="finish-title"'),
+    "quiz page": Endpoint("learner", lambda s, c, m: f"/courses/{c}/{m}/quiz", "quiz-form"),
+    "progress API": Endpoint("learner", lambda s, c, m: "/api/v1/me/progress", '"courses"'),
+    "learner home": Endpoint("learner", lambda s, c, m: "/me/learning", "<h1"),
+    "cohort page": Endpoint(
+        "facilitator", lambda s, c, m: f"/facilitate/cohorts/{s.cohort_id}", "cell-"
+    ),
+    "programme report": Endpoint("manager", lambda s, c, m: "/programme/report", 'id="period"'),
+}
+#: Requests that are not plain GETs of a page: they follow the quiz page.
+QUIZ_STEPS = ("quiz submit", "quiz result")
+MIX_ENDPOINTS = tuple(
+    step for name in ENDPOINTS for step in ((name, *QUIZ_STEPS) if name == "quiz page" else (name,))
 )
+#: What a learner requests in the mix, in order.
+LEARNER_STEPS = tuple(n for n in MIX_ENDPOINTS if n in QUIZ_STEPS or ENDPOINTS[n].role == "learner")
+#: Endpoints requested by people other than learners (a few users of the mix, with think time).
+WATCHERS = ("facilitator", "manager")
 
 
 #: Signals received (Ctrl-C, SIGTERM): every loop ends and the main greenlet cleans up.
@@ -153,7 +181,7 @@ def _libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def prepare_database(env: dict, learners: int, facilitators: int) -> tuple:
+def prepare_database(env: dict, learners: int, facilitators: int, managers: int = 1) -> tuple:
     """Migrate, publish content/, then seed in-process; returns (Seeded, seconds)."""
     started = time.perf_counter()
     lms = [str(VENV_BIN / "lms")]
@@ -171,7 +199,7 @@ def prepare_database(env: dict, learners: int, facilitators: int) -> tuple:
 
     app = create_app()
     with app.app_context():
-        seeded = seed(learners=learners, facilitators=facilitators)
+        seeded = seed(learners=learners, facilitators=facilitators, managers=managers)
         db.session.remove()
         db.engine.dispose()
     return seeded, time.perf_counter() - started
@@ -217,6 +245,7 @@ class Server:
         self.base = f"http://{HOST}:{port}"
         self.rss_max: dict[int, int] = {}
         self.workers_seen: set[int] = set()
+        self.pss_max_kb = 0
 
     def wait_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -267,6 +296,20 @@ class Server:
                 self.rss_max[pid] = max(self.rss_max.get(pid, 0), now[pid])
                 self.workers_seen.add(pid)
         return now
+
+    def sample_pss(self) -> int:
+        """PSS in KiB of the master and its workers together now (``smaps_rollup``); the
+        maximum is kept. Shared pages count once in all, split between the processes."""
+        total = 0
+        for pid in [self.process.pid, *self.workers()]:
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+            total += int(match.group(1)) if match else 0
+        self.pss_max_kb = max(self.pss_max_kb, total)
+        return total
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -379,19 +422,19 @@ class Phase:
     ready_at: float | None = None
     exhausted_at: float | None = None
     setup_failed: str | None = None
-    taken: dict = field(default_factory=lambda: {"learner": 0, "facilitator": 0})
+    taken: dict = field(default_factory=lambda: dict.fromkeys(("learner", *WATCHERS), 0))
     records: list = field(default_factory=list)
     errors: dict = field(default_factory=dict)
 
     def take(self, role: str) -> str:
-        """The next account of this role: distinct learners, facilitators shared."""
-        pool = self.seeded.learners if role == "learner" else self.seeded.facilitators
+        """The next account of this role: distinct learners, facilitators and managers shared."""
+        pool = getattr(self.seeded, {"learner": "learners"}.get(role, role + "s"))
         index = self.taken[role] + (self.offset if role == "learner" else 0)
         self.taken[role] += 1
         return pool[index % len(pool)]
 
 
-def user_classes(phase: Phase, kind: str, facilitators: int) -> list:
+def user_classes(phase: Phase, kind: str, facilitators: int, managers: int = 0) -> list:
     """The locust user classes for one phase (``kind``: ceiling, mix, or an endpoint's name)."""
     import gevent
     from locust import between, constant
@@ -399,7 +442,6 @@ def user_classes(phase: Phase, kind: str, facilitators: int) -> list:
     from locust.exception import StopUser
 
     modules = [(c, m) for c, m, has_quiz in phase.seeded.modules if has_quiz]
-    courses = sorted({c for c, _m in modules})
 
     class Person(FastHttpUser):
         abstract = True
@@ -517,28 +559,37 @@ def user_classes(phase: Phase, kind: str, facilitators: int) -> list:
             if not self.all_ready():
                 return
             course, module = self.any_module()
-            self.page("/", "catalogue", "/courses/")
-            self.page(f"/courses/{course}/", "course page", module)
-            self.page(f"/courses/{course}/{module}", "module page", 'id="finish-title"')
-            form = self.quiz(course, module)
-            if form:
-                self.submit(form)
-            self.page("/api/v1/me/progress", "progress API", '"courses"')
+            for name, endpoint in ENDPOINTS.items():
+                if endpoint.role != "learner":
+                    continue
+                if name == "quiz page":
+                    form = self.quiz(course, module)
+                    if form:
+                        self.submit(form)
+                else:
+                    self.page(endpoint.path(phase.seeded, course, module), name, endpoint.expect)
 
         tasks = [learn]
 
-    class Facilitator(Person):
-        """Looks at the cohort page every few seconds, as during a workshop."""
+    class Watcher(Person):
+        """Looks at their pages every few seconds, as a facilitator does during a workshop."""
 
-        role = "facilitator"
+        abstract = True
         wait_time = between(2, 4)
 
         def look(self):
             if not self.all_ready():
                 return
-            self.page(f"/facilitate/cohorts/{phase.seeded.cohort_id}", "cohort page", "cell-")
+            course, module = self.any_module()
+            for name, endpoint in ENDPOINTS.items():
+                if endpoint.role == self.role:
+                    self.page(endpoint.path(phase.seeded, course, module), name, endpoint.expect)
 
         tasks = [look]
+
+    watchers = {
+        role: type(role.title(), (Watcher,), {"role": role, "abstract": False}) for role in WATCHERS
+    }
 
     class Ceiling(Person):
         signs_in = False
@@ -557,24 +608,19 @@ def user_classes(phase: Phase, kind: str, facilitators: int) -> list:
             if not self.all_ready():
                 return
             course, module = self.any_module()
-            if kind == "catalogue":
-                self.page("/", kind, "/courses/")
-            elif kind == "course page":
-                self.page(f"/courses/{self.rng.choice(courses)}/", kind, "<h1")
-            elif kind == "module page":
-                self.page(f"/courses/{course}/{module}", kind, 'id="finish-title"')
-            elif kind == "quiz page":
+            if kind == "quiz page":
                 self.quiz(course, module)
             elif kind == "quiz result":
                 self.page(self.rng.choice(self.results), kind, "%")
-            elif kind == "progress API":
-                self.page("/api/v1/me/progress", kind, '"courses"')
             elif kind == "quiz submit":
                 if not self.forms:
                     # Out of open attempts: the measured stretch ends with the first user.
                     phase.exhausted_at = phase.exhausted_at or time.time()
                     raise StopUser()
                 self.submit(self.forms.pop(), follow=False)
+            else:
+                endpoint = ENDPOINTS[kind]
+                self.page(endpoint.path(phase.seeded, course, module), kind, endpoint.expect)
 
         def prepare(self):
             if kind == "quiz submit":
@@ -607,13 +653,16 @@ def user_classes(phase: Phase, kind: str, facilitators: int) -> list:
     if kind == "ceiling":
         return [Ceiling]
     if kind == "mix":
-        if not facilitators:
-            return [Learner]
-        Facilitator.fixed_count = facilitators
-        return [Learner, Facilitator]
-    if kind == "cohort page":
-        Facilitator.wait_time = constant(0)
-        return [Facilitator]
+        classes = [Learner]
+        for role, count in (("facilitator", facilitators), ("manager", managers)):
+            if count:
+                watchers[role].fixed_count = count
+                classes.append(watchers[role])
+        return classes
+    if kind in ENDPOINTS and ENDPOINTS[kind].role != "learner":
+        watcher = watchers[ENDPOINTS[kind].role]
+        watcher.wait_time = constant(0)
+        return [watcher]
     return [Alone]
 
 
@@ -628,6 +677,7 @@ def run_phase(
     seconds: float,
     warmup: float,
     facilitators: int = 0,
+    managers: int = 0,
 ) -> dict:
     """Start the users, wait until all are signed in, warm up, measure, then stop and drain.
 
@@ -639,7 +689,9 @@ def run_phase(
     if not server.base.startswith(f"http://{HOST}:"):
         raise RuntimeError("load is only ever sent to 127.0.0.1")
     phase.users = users
-    env = Environment(user_classes=user_classes(phase, kind, facilitators), host=server.base)
+    env = Environment(
+        user_classes=user_classes(phase, kind, facilitators, managers), host=server.base
+    )
 
     def record(request_type, name, response_time, response_length, exception, **_kw):
         phase.records.append((name, time.time(), response_time, response_length, bool(exception)))
@@ -663,7 +715,8 @@ def run_phase(
         start = phase.ready_at + warmup
         end = start + seconds
         first = None
-        rss_kb = 0
+        rss_kb = pss_kb = 0
+        pss_at = 0.0
         while time.time() < end:
             if first is None and time.time() >= start:
                 first = (time.time(), _cpu(), server.cpu_ticks())
@@ -673,6 +726,8 @@ def run_phase(
             if phase.exhausted_at is not None:
                 end = min(end, phase.exhausted_at)
             rss_kb = max(rss_kb, *server.sample_rss().values(), 0)
+            if time.time() - pss_at >= 1:  # reading smaps_rollup walks page tables: 1/s
+                pss_kb, pss_at = max(pss_kb, server.sample_pss()), time.time()
             gevent.sleep(0.1)
         client_cpu = server_cpu = None
         if first is not None:
@@ -694,6 +749,7 @@ def run_phase(
         "client_cpu": client_cpu,
         "server_cpu": server_cpu,
         "rss_max_kb": rss_kb,
+        "pss_max_kb": pss_kb,
     }
 
 
@@ -779,11 +835,13 @@ def _where(filename: str, line: int, function: str) -> str:
     return f"{filename}:{line}:{function}" if filename != "~" else function
 
 
-def profile_endpoints(seeded, endpoints: list[str], repeat: int) -> dict:
-    """cProfile of each endpoint in-process (Flask test client, same database and config).
+def measure_in_process(seeded, endpoints: list[str], repeat: int, profile: bool = False) -> dict:
+    """Per endpoint in-process (Flask test client, same database and config): SQL statements
+    and CPU time (``time.process_time``) per request, and with ``profile`` a cProfile.
 
-    Each endpoint gets a learner of its own who did nothing during the load, and the quiz
-    endpoints rotate over the cohort's modules, so that no one piles up attempts at one quiz.
+    CPU time holds on a shared machine where wall-clock time does not. Each endpoint gets a
+    person of its own who did nothing during the load, and the quiz endpoints rotate over the
+    cohort's modules, so that no one piles up attempts at one quiz.
     """
     import cProfile
     import pstats
@@ -795,6 +853,8 @@ def profile_endpoints(seeded, endpoints: list[str], repeat: int) -> dict:
     from lms.extensions import db
 
     app = create_app()
+    # The test client asks for "localhost"; the server answers only for LMS_BASE_URL's host.
+    app.config["TRUSTED_HOSTS"] = [*(app.config.get("TRUSTED_HOSTS") or []), "localhost"]
     with app.app_context():
         engine = db.engine
     statements = [0]
@@ -808,28 +868,33 @@ def profile_endpoints(seeded, endpoints: list[str], repeat: int) -> dict:
     results = {}
     for number, endpoint in enumerate(endpoints):
         client = app.test_client()
-        who = seeded.facilitators[0] if endpoint == "cohort page" else seeded.learners[-1 - number]
+        role = ENDPOINTS[endpoint].role if endpoint in ENDPOINTS else "learner"
+        who = seeded.learners[-1 - number] if role == "learner" else getattr(seeded, role + "s")[0]
         response = client.post(
             "/login",
             data={"csrf_token": _token(client, "/login"), "email": who, "password": PASSWORD},
         )
         if response.status_code != 302:
-            raise RuntimeError(f"profiling: signing in {who} answered {response.status_code}")
-        count = max(3, repeat // 4) if endpoint == "cohort page" else repeat
+            raise RuntimeError(f"measuring: signing in {who} answered {response.status_code}")
+        count = max(3, repeat // 4) if role != "learner" else repeat
         for i in range(2):
             _one_request(client, endpoint, seeded, targets[i % len(targets)], rng)
-        timings, queries = [], set()
+        timings, cpu, queries = [], [], set()
         for i in range(count):
-            statements[0] = 0
-            timings.append(
-                _one_request(client, endpoint, seeded, targets[i % len(targets)], rng, statements)
-            )
+            target = targets[i % len(targets)]
+            wall_ms, cpu_ms = _one_request(client, endpoint, seeded, target, rng, statements)
+            timings.append(wall_ms)
+            cpu.append(cpu_ms)
             queries.add(statements[0])
-        profiler = cProfile.Profile()
-        for i in range(count):
-            _one_request(client, endpoint, seeded, targets[i % len(targets)], rng, None, profiler)
-        results[endpoint] = _profile_summary(pstats.Stats(profiler).stats, count)
+        results[endpoint] = {"requests": count}
+        if profile:
+            profiler = cProfile.Profile()
+            for i in range(count):
+                target = targets[i % len(targets)]
+                _one_request(client, endpoint, seeded, target, rng, None, profiler)
+            results[endpoint] = _profile_summary(pstats.Stats(profiler).stats, count)
         results[endpoint]["ms_p50"] = round(statistics.median(timings), 2)
+        results[endpoint]["cpu_ms_p50"] = round(statistics.median(cpu), 2)
         results[endpoint]["queries"] = sorted(queries)
     with app.app_context():
         db.session.remove()
@@ -839,21 +904,15 @@ def profile_endpoints(seeded, endpoints: list[str], repeat: int) -> dict:
 
 def _one_request(
     client, endpoint: str, seeded, target, rng, statements=None, profiler=None
-) -> float:
-    """One request to ``endpoint``; only that request is timed, counted and profiled."""
+) -> tuple[float, float]:
+    """One request to ``endpoint``; only that request is timed (wall and CPU ms), counted and
+    profiled, not the quiz page the quiz steps start from."""
     from werkzeug.datastructures import MultiDict
 
     course, module = target
-    urls = {
-        "catalogue": "/",
-        "course page": f"/courses/{course}/",
-        "module page": f"/courses/{course}/{module}",
-        "quiz page": f"/courses/{course}/{module}/quiz",
-        "progress API": "/api/v1/me/progress",
-        "cohort page": f"/facilitate/cohorts/{seeded.cohort_id}",
-    }
-    if endpoint in ("quiz submit", "quiz result"):
-        form = parse_quiz_form(client.get(urls["quiz page"]).get_data(as_text=True))
+    if endpoint in QUIZ_STEPS:
+        quiz_page = ENDPOINTS["quiz page"].path(seeded, course, module)
+        form = parse_quiz_form(client.get(quiz_page).get_data(as_text=True))
         data = MultiDict(form.answers(rng))
         if endpoint == "quiz result":
             path = client.post(form.action, data=data).headers["Location"]
@@ -865,23 +924,24 @@ def _one_request(
             def call():
                 return client.post(form.action, data=data)
     else:
+        path = ENDPOINTS[endpoint].path(seeded, course, module)
 
         def call():
-            return client.get(urls[endpoint])
+            return client.get(path)
 
     if statements is not None:
         statements[0] = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
     response = call()
     response.get_data()
     if profiler:
         profiler.disable()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     if response.status_code != (303 if endpoint == "quiz submit" else 200):
-        raise RuntimeError(f"profiling {endpoint}: {response.status_code}")
-    return elapsed * 1000
+        raise RuntimeError(f"measuring {endpoint}: {response.status_code}")
+    return elapsed * 1000, cpu * 1000
 
 
 def _profile_summary(stats: dict, count: int) -> dict:
@@ -995,9 +1055,10 @@ def report(run: dict) -> dict:
         window = run["mix"]["window"]
         print(
             f"\nMix: {window['seconds']:.0f} s measured after sign-in and {run['warmup']:.0f} s "
-            f"warm-up. {run['users'] - run['facilitators']} learners loop catalogue > course > "
-            f"module > quiz > submit > result > progress API without think time; "
-            f"{run['facilitators']} facilitators load the cohort page every 2-4 s. "
+            f"warm-up. {run['users'] - run['facilitators'] - run['managers']} learners loop "
+            f"{' > '.join(n for n in MIX_ENDPOINTS if n in LEARNER_STEPS)} without think time; "
+            f"{run['facilitators']} facilitators load the cohort page and {run['managers']} "
+            "programme managers the report every 2-4 s. "
             f"{_cores(window)}."
         )
     print(
@@ -1007,11 +1068,13 @@ def report(run: dict) -> dict:
     header = (
         f"{'endpoint':<18}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
         f"{'max ms':>8}{'errors':>7}{'KB':>7} |{'alone r/s':>10}{'x ceiling':>10}"
-        f"{'p99 ms':>8}{'CPU ms':>8}"
+        f"{'p99 ms':>8}{'CPU ms':>8} |{'SQL':>5}{'CPU ms':>8}"
     )
-    print(f"{'':<18}{'--- mix ':-<63} |{' alone ':-^36}")
+    print(f"{'':<18}{'--- mix ':-<63} |{' alone ':-^36} |{' in-process ':-^13}")
     print(header)
     print("-" * len(header))
+    in_process = run.get("in_process", {})
+    statements = {n: max(r["queries"]) for n, r in in_process.items()}
     names = [n for n in MIX_ENDPOINTS if n in mix or n in alone]
     names += [n for n in mix if n not in names]
     for name in names:
@@ -1027,7 +1090,8 @@ def report(run: dict) -> dict:
         print(
             f"{label:<18}{left} |{_fmt(a['rps'] if a else None, '.1f', 10)}"
             f"{_fmt(ratios.get(name), '.3f', 10)}{_fmt(a['p99_ms'] if a else None)}"
-            f"{_fmt(cpu, '.1f')}"
+            f"{_fmt(cpu, '.1f')} |{_fmt(statements.get(name), 'd', 5)}"
+            f"{_fmt(in_process.get(name, {}).get('cpu_ms_p50'), '.2f')}"
         )
     measured = [row for row in mix.values() if not row["setup"]]
     if mix:
@@ -1046,6 +1110,11 @@ def report(run: dict) -> dict:
             "* once per user before the measured stretch, not part of the targets: scrypt costs "
             f"~{run['scrypt_ms']:.0f} ms of CPU per sign-in by design, and all users sign in at once."
         )
+    print(
+        "In-process: the same app and database through Flask's test client, one person per "
+        "endpoint: SQL statements per request (the most seen) and CPU ms per request (median of "
+        "time.process_time), figures that hold on a busy machine."
+    )
 
     rss = run["rss"]
     max_rss_mb = max(rss["max_kb"].values()) / 1024
@@ -1057,6 +1126,13 @@ def report(run: dict) -> dict:
         "the measured stretches; at the end: "
         + ", ".join(f"{kb / 1024:.1f}" for kb in sorted(rss["end_kb"].values()))
         + " MB"
+    )
+
+    pss = run.get("pss") or {"max_kb": 0, "end_kb": 0}
+    pss_mb = pss["max_kb"] / 1024
+    print(
+        f"Server PSS (master and workers, /proc/<pid>/smaps_rollup): max {pss_mb:.1f} MB during "
+        f"the measured stretches, {pss['end_kb'] / 1024:.1f} MB at the end"
     )
 
     errors = sum(
@@ -1087,6 +1163,11 @@ def report(run: dict) -> dict:
             "target": TARGET_RSS_MB,
             "met": max_rss_mb < TARGET_RSS_MB,
         },
+        "server_pss_mb": {
+            "value": round(pss_mb, 1),
+            "target": TARGET_PSS_MB,
+            "met": pss_mb < TARGET_PSS_MB,
+        },
     }
 
     def verdict(met) -> str:
@@ -1105,6 +1186,10 @@ def report(run: dict) -> dict:
     print(
         f"  every worker < {TARGET_RSS_MB} MB RSS: max {max_rss_mb:.1f} MB - {verdict(max_rss_mb < TARGET_RSS_MB)}"
     )
+    print(
+        f"  the whole server < {TARGET_PSS_MB} MB PSS: max {pss_mb:.1f} MB - "
+        f"{verdict(pss_mb < TARGET_PSS_MB)}"
+    )
     if run.get("errors"):
         print("\nFirst errors:", json.dumps(run["errors"])[:1500])
     return {
@@ -1115,6 +1200,7 @@ def report(run: dict) -> dict:
         "workers": run["workers"],
         "users": run["users"],
         "facilitators": run["facilitators"],
+        "managers": run["managers"],
         "learners_seeded": counts.get("memberships"),
         "loadavg": run["loadavg"],
         "ceiling_rps": ceiling["rps"],
@@ -1128,6 +1214,8 @@ def report(run: dict) -> dict:
         "alone_rps": {n: (r["rps"] if r else None) for n, r in alone.items()},
         "alone_p99_ms": {n: (r["p99_ms"] if r else None) for n, r in alone.items()},
         "alone_ratio": ratios,
+        "statements_per_request": statements,
+        "in_process_cpu_ms": {n: r["cpu_ms_p50"] for n, r in in_process.items()},
         "cpu_ms_per_request": {
             name: _round(_cpu_ms(p, p["rows"].get("ceiling" if name == "ceiling" else name)))
             for name, p in phases
@@ -1166,6 +1254,7 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=30, help="seconds of the mix (30)")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: the config's)")
     parser.add_argument("--facilitators", type=int, default=2, help="of the users (2)")
+    parser.add_argument("--managers", type=int, default=1, help="programme managers (1)")
     parser.add_argument("--learners", type=int, default=500, help="learners seeded (500)")
     parser.add_argument("--ceiling", type=float, default=10, help="seconds of the ceiling (10)")
     parser.add_argument("--alone", type=float, default=5, help="seconds per endpoint alone (5)")
@@ -1176,7 +1265,7 @@ def main(argv=None) -> int:
         help="server on which a throwaway database is created and dropped",
     )
     parser.add_argument(
-        "--profile", action="store_true", help="cProfile each endpoint after the load"
+        "--profile", action="store_true", help="cProfile each endpoint after the load too"
     )
     parser.add_argument(
         "--app",
@@ -1193,8 +1282,8 @@ def main(argv=None) -> int:
     only = [n.strip() for n in (args.only or "").split(",") if n.strip()]
     if set(only) - set(ALONE):
         parser.error(f"--only takes endpoints from: {', '.join(ALONE)}")
-    if not 1 <= args.users <= 256 or not 0 <= args.facilitators < args.users:
-        parser.error("--users is 1-256, --facilitators fewer than --users")
+    if not 1 <= args.users <= 256 or not 0 <= args.facilitators + args.managers < args.users:
+        parser.error("--users is 1-256, --facilitators plus --managers fewer than --users")
     if not 1 <= args.duration <= 600 or not 1 <= args.ceiling <= 120 or not 1 <= args.alone <= 120:
         parser.error("durations: --duration 1-600 s, --ceiling and --alone 1-120 s")
     if args.learners < args.users * (len(ALONE) + 2):
@@ -1230,7 +1319,9 @@ def main(argv=None) -> int:
         for key in ("LMS_REDIS_URL", "LMS_WORKERS", "LMS_THREADS", "LMS_BIND"):
             env.pop(key, None)
         print(f"seeding {args.learners} learners on {db_label} ...", flush=True)
-        seeded, seed_s = prepare_database(env, args.learners, args.facilitators or 1)
+        seeded, seed_s = prepare_database(
+            env, args.learners, args.facilitators or 1, max(1, args.managers)
+        )
         logging.getLogger().setLevel(logging.WARNING)
         started = time.perf_counter()
         from werkzeug.security import generate_password_hash
@@ -1249,7 +1340,7 @@ def main(argv=None) -> int:
         phases = {}
         offset = 0
 
-        def phase(name, kind, seconds, facilitators=0):
+        def phase(name, kind, seconds, facilitators=0, managers=0):
             nonlocal offset
             p = Phase(name=name, seeded=seeded, password=PASSWORD, offset=offset)
             offset += args.users
@@ -1257,7 +1348,7 @@ def main(argv=None) -> int:
             # Opening attempts is the setup of "quiz submit": a short warm-up keeps them for the
             # measured stretch.
             warmup = {"mix": args.warmup, "quiz submit": 0.5}.get(kind, 1.5)
-            window = run_phase(server, p, kind, args.users, seconds, warmup, facilitators)
+            window = run_phase(server, p, kind, args.users, seconds, warmup, facilitators, managers)
             result = {"window": window, "rows": summarise(p, window), "errors": p.errors}
             phases[name] = result
             return result
@@ -1266,6 +1357,7 @@ def main(argv=None) -> int:
             "database": db_label,
             "users": args.users,
             "facilitators": args.facilitators,
+            "managers": args.managers,
             "workers": workers,
             "warmup": args.warmup,
             "alone_seconds": args.alone,
@@ -1277,7 +1369,7 @@ def main(argv=None) -> int:
         }
         run["ceiling"] = phase("ceiling", "ceiling", args.ceiling)
         if not only:
-            run["mix"] = phase("mix", "mix", args.duration, args.facilitators)
+            run["mix"] = phase("mix", "mix", args.duration, args.facilitators, args.managers)
         run["alone"] = {}
         for name in only or ALONE:
             if name == "cohort page" and not args.facilitators:
@@ -1285,22 +1377,17 @@ def main(argv=None) -> int:
             run["alone"][name] = phase(f"{name} alone", name, args.alone)
         server.sample_rss()
         run["rss"] = {"max_kb": dict(server.rss_max), "end_kb": server.sample_rss()}
+        run["pss"] = {"max_kb": server.pss_max_kb, "end_kb": server.sample_pss()}
+        run["workers"] = len(server.workers())  # all forked by now (preload_app forks late)
         run["errors"] = {k: v["errors"] for k, v in phases.items() if v["errors"]}
         run["loadavg"] = (load_before, os.getloadavg()[0])
         server.stop()
+        print("  in-process: SQL statements and CPU per request ...", flush=True)
+        measured = [n for n in (only or MIX_ENDPOINTS) if n in run["alone"] or not only]
+        run["in_process"] = measure_in_process(seeded, measured, 20, profile=args.profile)
         summary = report(run)
         if args.profile:
-            print(
-                "\nprofiling in-process (Flask test client, same database and config) ...",
-                flush=True,
-            )
-            profile = profile_endpoints(
-                seeded, [n for n in MIX_ENDPOINTS if n != "cohort page" or args.facilitators], 20
-            )
-            print_profile(profile)
-            summary["profile"] = {
-                k: {"ms_p50": v["ms_p50"], "queries": v["queries"]} for k, v in profile.items()
-            }
+            print_profile(run["in_process"])
         print(json.dumps(summary))
         return 0 if summary["all_met"] else 1
     except KeyboardInterrupt:

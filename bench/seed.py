@@ -32,6 +32,7 @@ from lms.seeding import (
 PASSWORD = "load-benchmark-password"  # noqa: S105 - throwaway accounts in a throwaway database
 LEARNER_EMAIL = "learner{:04d}@load.example.org"
 FACILITATOR_EMAIL = "facilitator{}@load.example.org"
+MANAGER_EMAIL = "manager{}@load.example.org"
 #: One course per training area: a cohort follows a selection, not the whole catalogue.
 COHORT_COURSES = ("additive-manufacturing", "circular-economy-materials", "working-across-sectors")
 
@@ -48,10 +49,16 @@ class Seeded:
     #: ``(course slug, module slug)`` of every quiz in the catalogue.
     catalogue: list[tuple[str, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: Programme managers (the programme report).
+    managers: list[str] = field(default_factory=list)
 
 
 def seed(
-    learners: int = 500, facilitators: int = 2, progress: int | None = None, rng_seed: int = 7
+    learners: int = 500,
+    facilitators: int = 2,
+    progress: int | None = None,
+    rng_seed: int = 7,
+    managers: int = 1,
 ):
     """Add ``learners`` learners and ``facilitators`` facilitators in one cohort; commit.
 
@@ -84,7 +91,19 @@ def seed(
         }
         for n in range(learners)
     ]
-    db.session.execute(sa.insert(User), people)
+    managing = [
+        {
+            "email": MANAGER_EMAIL.format(n + 1),
+            "name": f"Programme manager {n + 1}",
+            "password_hash": password_hash,
+            "role": "programme_manager",
+            "locale": "en",
+            "active": True,
+            "created_at": now - timedelta(days=90),
+        }
+        for n in range(managers)
+    ]
+    db.session.execute(sa.insert(User), people + managing)
     ids = dict(db.session.execute(sa.select(User.email, User.id)).tuples().all())
 
     today = now.date()
@@ -142,6 +161,7 @@ def seed(
         cohort_id=cohort.id,
         learners=[p["email"] for p in learner_rows],
         facilitators=[p["email"] for p in people[:facilitators]],
+        managers=[p["email"] for p in managing],
         modules=[(m.course.slug, m.slug, m.id in quizzed) for m in modules],
         catalogue=[
             (course_slug, module_slug)

@@ -67,14 +67,10 @@ class FallbackLimiter(Limiter):
 limiter = FallbackLimiter(key_func=get_remote_address)
 
 
-#: GET views that write (a module page records the visit, a quiz page opens an attempt, a
-#: cohort export records an audit event).
-WRITING_GET_ENDPOINTS = {
-    "courses.module",
-    "quizzes.take",
-    "cohorts.export",
-    "notifications.open_notification",  # marks the entry read, then follows its link
-}
+#: GET views that write (a quiz page opens an attempt, a cohort export records an audit event,
+#: opening a notification marks it read). A module page writes only when the visit it records
+#: would change: it calls will_write().
+WRITING_GET_ENDPOINTS = {"quizzes.take", "cohorts.export", "notifications.open_notification"}
 
 
 def may_write() -> bool:

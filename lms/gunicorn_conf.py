@@ -25,6 +25,10 @@ except ConfigError as exc:
     # gunicorn would print a traceback for an exception; SystemExit prints just this.
     sys.exit(f"Cannot start: {exc}")
 graceful_timeout = 30
+#: Load the app once in the master, before forking: the workers share its memory (code,
+#: templates, translations) instead of each holding a copy. ``LMS_PRELOAD=0`` loads it in each
+#: worker instead (then a code change needs only ``kill -HUP`` of the master).
+preload_app = os.environ.get("LMS_PRELOAD", "1").strip().lower() not in ("0", "false", "no", "off")
 keepalive = 5
 #: Recycle workers now and then so that memory stays flat over weeks.
 max_requests = 5000
@@ -75,3 +79,46 @@ def _forwarded_allow_ips(environ) -> str:
 #: Only a configured reverse proxy may say what the client's address and scheme were.
 forwarded_allow_ips = _forwarded_allow_ips(os.environ)
 proc_name = "coco4cci-academy"
+
+
+def pre_fork(server, worker):
+    """In the master, before each worker: what is loaded now stays shared with the workers.
+
+    Python's cycle collector writes into every object it visits, which copies shared pages into
+    each worker; ``gc.freeze()`` moves the loaded objects out of its reach.
+    """
+    import gc
+
+    if not getattr(server, "_lms_frozen", False):
+        if server.cfg.preload_app:
+            _warm(server.app.wsgi(), server.log)
+        gc.collect()
+        gc.freeze()
+        server._lms_frozen = True
+
+
+def _warm(app, log) -> None:
+    """What every worker would otherwise build for itself on its first requests, done once in
+    the master: the ORM's mappers, every template compiled."""
+    import sqlalchemy.orm
+
+    sqlalchemy.orm.configure_mappers()
+    for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith((".html", ".txt"))):
+        app.jinja_env.get_template(name)
+    # One anonymous page through the whole stack (request hooks, Babel, the database driver).
+    try:
+        app.test_client().get("/", base_url=app.config.get("LMS_BASE_URL") or "http://localhost")
+    except Exception as exc:  # a warm-up must never stop the server from starting
+        log.warning("warm-up request failed: %r", exc)
+
+
+def post_fork(server, worker):
+    """In each new worker: no database connection inherited from the master is ever reused."""
+    if not server.cfg.preload_app:
+        return
+    from lms.extensions import db
+
+    app = server.app.wsgi()
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)

@@ -82,8 +82,10 @@ def test_a_read_only_page_does_not_hold_up_writers(app):
         db.session.rollback()
     from lms.extensions import may_write
 
+    with app.test_request_context("/courses/sample-course/first-steps/quiz", method="GET"):
+        assert may_write()  # a quiz page opens an attempt: it starts ready to write
     with app.test_request_context("/courses/sample-course/first-steps", method="GET"):
-        assert may_write()  # a module page records the visit: it starts ready to write
+        assert not may_write()  # a module page asks (will_write) only when its visit changes
     with app.test_request_context("/", method="GET"):
         assert not may_write()
 

@@ -55,3 +55,11 @@ def test_forwarded_headers_are_trusted_only_from_configured_proxies(monkeypatch)
     assert load_conf().forwarded_allow_ips == "10.0.0.5"
     monkeypatch.setenv("LMS_TRUSTED_PROXIES", "0")
     assert load_conf().forwarded_allow_ips == ""
+
+
+def test_the_app_is_loaded_once_before_forking_unless_turned_off(monkeypatch):
+    """Workers share the master's memory (issue 17); ``LMS_PRELOAD=0`` loads it per worker."""
+    monkeypatch.delenv("LMS_PRELOAD", raising=False)
+    assert load_conf().preload_app is True
+    monkeypatch.setenv("LMS_PRELOAD", "0")
+    assert load_conf().preload_app is False

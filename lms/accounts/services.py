@@ -146,19 +146,30 @@ _DUMMY_HASH = (
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    """The session's user, unless the account was disabled or its sessions were ended."""
-    from lms.accounts.sessions import login_key_usable
+    """The session's user, unless the account was disabled or its sessions were ended.
+
+    One statement on every signed-in request: the user and whether this sign-in was ended.
+    """
+    from lms.accounts.models import EndedLogin
+    from lms.accounts.sessions import login_key_well_formed
 
     try:
         id_text, version_text, key = str(user_id).split(":", 2)
-        version = int(version_text)
-        user = db.session.get(User, int(id_text))
+        version, user_id_number = int(version_text), int(id_text)
     except (TypeError, ValueError):
         return None  # malformed, or an id from before sign-in keys (sign in again)
-    if user is None or not user.active or user.session_version != version:
+    if not login_key_well_formed(key):
+        return None  # a remember-me cookie older than its lifetime
+    row = db.session.execute(
+        sa.select(User, EndedLogin.key)
+        .outerjoin(EndedLogin, EndedLogin.key == key)
+        .where(User.id == user_id_number)
+    ).first()
+    if row is None:
         return None
-    if not login_key_usable(key):
-        return None  # signed out, or a remember-me cookie older than its lifetime
+    user, ended = row
+    if not user.active or user.session_version != version or ended is not None:
+        return None  # disabled, every session ended, or this one signed out
     user._login_key = key
     return user
 

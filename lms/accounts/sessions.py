@@ -27,20 +27,16 @@ def new_login_key() -> str:
     return f"{int(time.time())}.{secrets.token_urlsafe(12)}"
 
 
-def login_key_usable(key: str) -> bool:
-    """Whether a sign-in key is well formed, younger than the remember-me lifetime and was
-    not signed out. Expired remember-me cookies are refused here, not only by the browser."""
-    from lms.accounts.models import EndedLogin
-    from lms.extensions import db
-
+def login_key_well_formed(key: str) -> bool:
+    """Whether a sign-in key is well formed and younger than the remember-me lifetime.
+    Expired remember-me cookies are refused here, not only by the browser; whether the sign-in
+    was ended (an :class:`EndedLogin`) the user loader asks together with the user."""
     issued_text, _, rest = key.partition(".")
     if not issued_text.isdigit() or not rest or len(key) > 40:
         return False
     lifetime = current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
     age = time.time() - int(issued_text)
-    if age > lifetime or age < -300:
-        return False
-    return db.session.get(EndedLogin, key) is None
+    return -300 <= age <= lifetime
 
 
 def start_session(user, remember: bool = False) -> None:

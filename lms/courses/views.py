@@ -29,7 +29,7 @@ from lms.courses.services import (
     module_counts,
     published_courses,
 )
-from lms.extensions import db
+from lms.extensions import db, will_write
 from lms.languages import LANGUAGES
 from lms.progress import services as progress
 from lms.quizzes.services import best_attempt, current_quiz, quizzes_by_module
@@ -86,9 +86,7 @@ def course(slug: str):
     modules = current_modules(course)
     statuses, resume, standing = {}, None, None
     if current_user.is_authenticated:
-        statuses = progress.module_statuses(current_user.id, modules)
-        resume = progress.next_module(current_user.id, course, modules)
-        standing = progress.progress_by_course(current_user.id, [course.id]).get(course.id)
+        statuses, resume, standing = progress.course_standing(current_user.id, modules)
     quizzes = quizzes_by_module([m.id for m in modules])
     prerequisite_courses = course_by_slugs(
         [p["course"] for p in course.prerequisites if "course" in p]
@@ -121,9 +119,13 @@ def module(slug: str, module_slug: str):
     index = modules.index(module)
     previous = modules[index - 1] if index > 0 else None
     following = modules[index + 1] if index + 1 < len(modules) else None
-    progress.record_visit(current_user.id, module)
-    db.session.commit()
-    completed = module.id in progress.completed_module_ids(current_user.id, [module.id])
+    visit = progress.visit_of(current_user.id, module)
+    if not progress.visit_is_recent(visit):
+        db.session.commit()  # end the read-only transaction ...
+        will_write()  # ... and record the visit in a write-ready one
+        progress.record_visit(current_user.id, module)
+        db.session.commit()
+    statuses = progress.module_statuses(current_user.id, modules)
     quiz = current_quiz(module)
     language = content_language()
     shown = localize_modules(course, modules, language)
@@ -135,11 +137,11 @@ def module(slug: str, module_slug: str):
         index=index,
         previous=shown[index - 1] if previous else None,
         following=shown[index + 1] if following else None,
-        completed=completed,
+        completed=statuses[module.id] == progress.COMPLETED,
         quiz=quiz,
         best=best_attempt(current_user.id, quiz) if quiz else None,
-        read=progress.is_read(current_user.id, module),
-        statuses=progress.module_statuses(current_user.id, modules),
+        read=visit is not None and visit.read_at is not None,
+        statuses=statuses,
     )
 
 

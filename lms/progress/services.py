@@ -1,6 +1,7 @@
 """Recording and summarising what learners have read and completed. Flush, never commit."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -13,6 +14,9 @@ from lms.progress.signals import module_completed
 from lms.quizzes.services import current_quiz, has_passed
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+#: A module page stamps the learner's visit again only when the stored one is older than this,
+#: or another module was visited since: a plain re-read writes nothing (issue 17).
+VISIT_REFRESH = timedelta(minutes=5)
 
 
 @dataclass
@@ -51,6 +55,39 @@ def record_visit(user_id: int, module: Module) -> None:
             )
     except IntegrityError:  # a parallel request recorded the first visit
         pass
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """The learner's stored visit of one module, and whether it is their latest anywhere."""
+
+    last_visited_at: datetime
+    read_at: datetime | None
+    latest: bool
+
+
+def visit_of(user_id: int, module: Module) -> Visit | None:
+    """The learner's visit of ``module`` (one statement), or None if they never opened it."""
+    latest = (
+        sa.select(sa.func.max(ModuleVisit.last_visited_at))
+        .where(ModuleVisit.user_id == user_id)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        sa.select(ModuleVisit.last_visited_at, ModuleVisit.read_at, latest).where(
+            ModuleVisit.user_id == user_id, ModuleVisit.module_id == module.id
+        )
+    ).first()
+    if row is None:
+        return None
+    last_visited_at, read_at, latest_anywhere = row
+    return Visit(last_visited_at, read_at, latest=latest_anywhere == last_visited_at)
+
+
+def visit_is_recent(visit: Visit | None) -> bool:
+    """Whether recording this visit again would change nothing the learner or a facilitator
+    sees: it is the learner's latest visit and younger than :data:`VISIT_REFRESH`."""
+    return visit is not None and visit.latest and utcnow() - visit.last_visited_at < VISIT_REFRESH
 
 
 def mark_read(user_id: int, module: Module) -> "Outcome":
@@ -149,43 +186,48 @@ def visited_module_ids(user_id: int, module_ids=None) -> set[int]:
 def module_statuses(user_id: int, modules: list[Module]) -> dict[int, str]:
     """``completed`` / ``in_progress`` (opened) / ``not_started`` for each module."""
     ids = [m.id for m in modules]
-    done = completed_module_ids(user_id, ids)
-    seen = visited_module_ids(user_id, ids)
+    # One statement: completions (1) and visits (0) of these modules.
+    rows = db.session.execute(
+        sa.union_all(
+            sa.select(Completion.module_id, sa.literal_column("1")).where(
+                Completion.user_id == user_id, Completion.module_id.in_(ids)
+            ),
+            sa.select(ModuleVisit.module_id, sa.literal_column("0")).where(
+                ModuleVisit.user_id == user_id, ModuleVisit.module_id.in_(ids)
+            ),
+        )
+    ).all()
+    done = {module_id for module_id, completed in rows if completed}
+    seen = {module_id for module_id, _completed in rows}
     return {i: COMPLETED if i in done else IN_PROGRESS if i in seen else NOT_STARTED for i in ids}
 
 
 def progress_by_course(user_id: int, course_ids=None) -> dict[int, CourseProgress]:
-    """Per course: current modules completed out of current modules. Three queries in all."""
-    current = sa.select(Module.id, Module.course_id).where(Module.archived_at.is_(None))
+    """Per course: current modules completed out of current modules. One statement: at most
+    one completion and one visit per learner and module (unique), so the joins never repeat a
+    module."""
+    query = (
+        sa.select(
+            Module.course_id,
+            sa.func.count(),
+            sa.func.count(Completion.id),
+            sa.func.count(ModuleVisit.id),
+        )
+        .outerjoin(
+            Completion, sa.and_(Completion.module_id == Module.id, Completion.user_id == user_id)
+        )
+        .outerjoin(
+            ModuleVisit,
+            sa.and_(ModuleVisit.module_id == Module.id, ModuleVisit.user_id == user_id),
+        )
+        .where(Module.archived_at.is_(None))
+        .group_by(Module.course_id)
+    )
     if course_ids is not None:
-        current = current.where(Module.course_id.in_(list(course_ids)))
-    current = current.subquery()
-    totals = dict(
-        db.session.execute(
-            sa.select(current.c.course_id, sa.func.count()).group_by(current.c.course_id)
-        ).all()
-    )
-    completed = dict(
-        db.session.execute(
-            sa.select(current.c.course_id, sa.func.count())
-            .join(Completion, Completion.module_id == current.c.id)
-            .where(Completion.user_id == user_id)
-            .group_by(current.c.course_id)
-        ).all()
-    )
-    started = set(
-        db.session.scalars(
-            sa.select(current.c.course_id)
-            .join(ModuleVisit, ModuleVisit.module_id == current.c.id)
-            .where(ModuleVisit.user_id == user_id)
-            .distinct()
-        )
-    )
+        query = query.where(Module.course_id.in_(list(course_ids)))
     return {
-        course_id: CourseProgress(
-            completed.get(course_id, 0), total, course_id in started or course_id in completed
-        )
-        for course_id, total in totals.items()
+        course_id: CourseProgress(completed, total, completed > 0 or visited > 0)
+        for course_id, total, completed, visited in db.session.execute(query)
     }
 
 
@@ -202,6 +244,42 @@ def next_module(user_id: int, course: Course, modules: list[Module]) -> Module |
         .limit(1)
     )
     return choose_next(modules, done, last)
+
+
+def course_standing(
+    user_id: int, modules: list[Module]
+) -> tuple[dict[int, str], Module | None, CourseProgress | None]:
+    """A course page's view of the learner, in one statement: each current module's status
+    (:func:`module_statuses`), where to continue (:func:`next_module`) and the standing
+    (:func:`progress_by_course`; None for a course without current modules)."""
+    if not modules:
+        return {}, None, None
+    ids = [m.id for m in modules]
+    # Visits first: the result's column types (UTC datetimes) come from the first SELECT.
+    rows = db.session.execute(
+        sa.union_all(
+            sa.select(
+                ModuleVisit.module_id,
+                sa.literal_column("0"),
+                ModuleVisit.last_visited_at,
+                ModuleVisit.id,
+            ).where(ModuleVisit.user_id == user_id, ModuleVisit.module_id.in_(ids)),
+            sa.select(Completion.module_id, sa.literal_column("1"), sa.null(), sa.null()).where(
+                Completion.user_id == user_id, Completion.module_id.in_(ids)
+            ),
+        )
+    ).all()
+    done = {module_id for module_id, completed, _at, _id in rows if completed}
+    visits = [
+        (at, visit_id, module_id) for module_id, completed, at, visit_id in rows if not completed
+    ]
+    seen = {module_id for _at, _id, module_id in visits}
+    statuses = {
+        i: COMPLETED if i in done else IN_PROGRESS if i in seen else NOT_STARTED for i in ids
+    }
+    last = max(visits)[2] if visits else None
+    standing = CourseProgress(len(done), len(ids), bool(rows))
+    return statuses, choose_next(modules, done, last), standing
 
 
 def choose_next(modules: list[Module], done: set[int], last_opened: int | None) -> Module | None:

@@ -190,7 +190,8 @@ def is_open(attempt: Attempt) -> bool:
 
 
 def best_attempt(user_id: int, quiz: Quiz) -> Attempt | None:
-    """The submitted attempt with the highest score (the earliest among equals)."""
+    """The submitted attempt with the highest score (the earliest among equals); its question
+    copies load only if used (pages show its percentage)."""
     return db.session.scalar(
         sa.select(Attempt)
         .where(
@@ -198,6 +199,7 @@ def best_attempt(user_id: int, quiz: Quiz) -> Attempt | None:
             Attempt.quiz_id == quiz.id,
             Attempt.submitted_at.is_not(None),
         )
+        .options(defer(Attempt.questions), defer(Attempt.layout))
         .order_by(Attempt.percent.desc(), Attempt.number)
         .limit(1)
     )
