@@ -1,0 +1,285 @@
+"""Delivering the outbox: claim due messages, send them through SMTP, record the outcome.
+
+Several workers on several hosts may run this at once; the claim decides who sends a
+message, and a claimed message is committed as ``sending`` *before* anyone talks to SMTP:
+
+- PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` picks rows nobody else is claiming, the
+  same transaction marks them ``sending`` and commits.
+- SQLite: one ``UPDATE ... WHERE id = ? AND status = 'queued'`` per row; a row counts as
+  claimed only when that update changed it (``rowcount == 1``).
+
+A worker that dies after the server accepted a message but before ``sent`` was recorded
+leaves it ``sending``; after ``LMS_MAIL_SENDING_TIMEOUT_MINUTES`` it becomes ``unknown`` (it
+may have gone out) and is never resent by itself: an admin decides on /admin/mail.
+"""
+
+import base64
+import logging
+import os
+import secrets
+import smtplib
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+
+from lms import mail
+from lms.extensions import db, utcnow
+from lms.notifications.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+#: Wait before the 2nd, 3rd, ... try; the last wait repeats up to ``LMS_MAIL_MAX_ATTEMPTS``.
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+)
+
+#: How many messages one claim takes: small enough that a second worker gets a share.
+BATCH = 50
+
+
+def worker_id() -> str:
+    """``host:pid:random``, stored in ``claimed_by`` while a worker holds a message."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _is_postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def claim_due(claimer: str, now: datetime | None = None, limit: int = BATCH) -> list[int]:
+    """Mark up to ``limit`` due messages ``sending`` for ``claimer`` and commit; their ids."""
+    now = now or utcnow()
+    due = (
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    claim = dict(status="sending", claimed_by=claimer, claimed_at=now)
+    if _is_postgres():
+        ids = list(db.session.scalars(due.with_for_update(skip_locked=True)))
+        if ids:
+            db.session.execute(
+                sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**claim)
+            )
+    else:
+        ids = []
+        for message_id in list(db.session.scalars(due)):
+            result = db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.status == "queued")
+                .values(**claim)
+            )
+            if result.rowcount == 1:
+                ids.append(message_id)
+    db.session.commit()
+    return ids
+
+
+def message_id_for(row: OutboxMessage) -> str:
+    """The same Message-ID every time a row is sent: a receiver can spot a repeat."""
+    host = urlsplit(current_app.config["LMS_BASE_URL"]).hostname or "localhost"
+    return f"<outbox-{row.id}@{host}>"
+
+
+def build_message(row: OutboxMessage) -> EmailMessage:
+    """The email of an outbox row: text and HTML alternatives, attachments, its headers."""
+    message = EmailMessage()
+    message["From"] = current_app.config["LMS_MAIL_FROM"]
+    message["To"] = row.to_email
+    message["Subject"] = row.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id_for(row)
+    message["Content-Language"] = row.locale or "en"
+    message["Auto-Submitted"] = "auto-generated"
+    for name, value in (row.headers or {}).items():
+        message[name] = value
+    message.set_content(row.text_body)
+    if row.html_body:
+        message.add_alternative(row.html_body, subtype="html")
+    for attachment in row.attachments or []:
+        maintype, _slash, subtype = attachment["content_type"].partition("/")
+        data = base64.b64decode(attachment["data"])
+        if maintype == "text":
+            message.add_attachment(
+                data.decode("utf-8"),
+                subtype=subtype.split(";")[0] or "plain",
+                filename=attachment["filename"],
+            )
+        else:
+            message.add_attachment(
+                data,
+                maintype=maintype,
+                subtype=subtype or "octet-stream",
+                filename=attachment["filename"],
+            )
+    return message
+
+
+def _permanent(exc: Exception) -> bool:
+    """A 5xx answer about this message (unknown recipient, refused content): no retry helps."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in exc.recipients.values())
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(exc, (smtplib.SMTPDataError, smtplib.SMTPSenderRefused)) and (
+        isinstance(code, int) and code >= 500
+    )
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{address}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for address, (code, msg) in exc.recipients.items()
+        )
+    code, text = getattr(exc, "smtp_code", None), getattr(exc, "smtp_error", None)
+    if code is not None:
+        text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        return f"{code} {text}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _record(message_id: int, claimer: str, **values) -> bool:
+    """Update a row we still hold; ``False`` when it is no longer ours (an admin moved it)."""
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == "sending",
+            OutboxMessage.claimed_by == claimer,
+        )
+        .values(**values)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _failed(row: OutboxMessage, claimer: str, exc: Exception, now: datetime) -> str:
+    attempts = row.attempts + 1
+    error = _describe(exc)[:2000]
+    if attempts >= current_app.config["LMS_MAIL_MAX_ATTEMPTS"] or _permanent(exc):
+        log.warning(
+            "message %s to %s failed after %d tries: %s", row.id, row.to_email, attempts, error
+        )
+        _record(row.id, claimer, status="failed", attempts=attempts, last_error=error)
+        return "failed"
+    wait = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+    log.info("message %s: try %d failed (%s); next in %s", row.id, attempts, error, wait)
+    _record(
+        row.id,
+        claimer,
+        status="queued",
+        attempts=attempts,
+        last_error=error,
+        next_attempt_at=now + wait,
+        claimed_by="",
+        claimed_at=None,
+    )
+    return "retry"
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    unknown: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retry + self.failed
+
+
+def send_claimed(ids: list[int], claimer: str, transport) -> Outcome:
+    """Send the claimed messages through ``transport`` and record each outcome."""
+    outcome = Outcome()
+    for message_id in ids:
+        row = db.session.get(OutboxMessage, message_id)
+        if row is None or row.status != "sending" or row.claimed_by != claimer:
+            continue
+        now = utcnow()
+        try:
+            transport.send(build_message(row))
+        except (OSError, smtplib.SMTPException) as exc:
+            result = _failed(row, claimer, exc, now)
+            setattr(outcome, result, getattr(outcome, result) + 1)
+            continue
+        if _record(
+            message_id,
+            claimer,
+            status="sent",
+            sent_at=utcnow(),
+            attempts=row.attempts + 1,
+            last_error="",
+        ):
+            outcome.sent += 1
+    return outcome
+
+
+def mark_stale_unknown(now: datetime | None = None) -> int:
+    """``sending`` for longer than the timeout: the worker died; it may have been sent."""
+    now = now or utcnow()
+    limit = now - timedelta(minutes=current_app.config["LMS_MAIL_SENDING_TIMEOUT_MINUTES"])
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < limit)
+        .values(
+            status="unknown",
+            last_error="The worker stopped while sending: this message may have been sent.",
+        )
+    )
+    db.session.commit()
+    if result.rowcount:
+        log.warning(
+            "%d messages were left sending by a stopped worker: now 'unknown'", result.rowcount
+        )
+    return result.rowcount
+
+
+def deliver_due(
+    claimer: str | None = None, max_batches: int | None = None, now: datetime | None = None
+) -> Outcome:
+    """Deliver everything due (now, or at ``now``) batch by batch through one transport."""
+    claimer = claimer or worker_id()
+    total = Outcome()
+    total.unknown = mark_stale_unknown()
+    transport = mail.open_transport()
+    batches = 0
+    try:
+        while max_batches is None or batches < max_batches:
+            ids = claim_due(claimer, now)
+            if not ids:
+                break
+            batches += 1
+            done = send_claimed(ids, claimer, transport)
+            total.sent += done.sent
+            total.retry += done.retry
+            total.failed += done.failed
+            if done.retry and not done.sent:
+                break  # the server is down: let the backoff work instead of hammering it
+    finally:
+        transport.close()
+    return total
+
+
+def retry(message: OutboxMessage, now: datetime | None = None) -> bool:
+    """An admin's retry of a failed or unknown message: queued again now; flushes."""
+    if message.status not in ("failed", "unknown"):
+        return False
+    message.status = "queued"
+    message.attempts = 0
+    message.next_attempt_at = now or utcnow()
+    message.claimed_by = ""
+    message.claimed_at = None
+    db.session.flush()
+    return True
