@@ -23,3 +23,5 @@ def _init_delivery(state) -> None:
 
 # Routes and receivers register on import, before the blueprint is registered.
 from lms.notifications import admin_views, catalogue_account, receivers_account  # noqa: E402, F401
+
+__all__ = ["bp", "notify"]

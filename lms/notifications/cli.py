@@ -13,7 +13,9 @@ from flask.cli import with_appcontext
     is_flag=True,
     help="Poll the database outbox (no Redis needed); what `make run` starts.",
 )
-@click.option("--burst", is_flag=True, help="Deliver what is due now, then stop.")
+@click.option(
+    "--burst", is_flag=True, help="Deliver what is due now (or the RQ jobs queued), then stop."
+)
 @with_appcontext
 def worker(embedded, burst):
     """Deliver email from the outbox and run the periodic jobs (reminders, digests).
@@ -29,12 +31,16 @@ def worker(embedded, burst):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("lms").setLevel(logging.INFO)
     app = current_app._get_current_object()
+    redis = app.config.get("LMS_REDIS_URL") and not embedded
+    if burst and redis:
+        workers.run_rq_worker(app, burst=True)
+        return
     if burst:
         done = delivery.deliver_due()
         workers.run_periodic({})
         click.echo(f"sent {done.sent}, to retry {done.retry}, failed {done.failed}")
         return
-    if app.config.get("LMS_REDIS_URL") and not embedded:
+    if redis:
         workers.run_rq_worker(app)
     else:
         try:

@@ -100,7 +100,6 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     message["Subject"] = row.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id_for(row)
-    message["Content-Language"] = row.locale or "en"
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (row.headers or {}).items():
         message[name] = value
@@ -123,6 +122,8 @@ def build_message(row: OutboxMessage) -> EmailMessage:
                 subtype=subtype or "octet-stream",
                 filename=attachment["filename"],
             )
+    # Last: set_content() and add_attachment() move or drop Content-* headers.
+    message["Content-Language"] = row.locale or "en"
     return message
 
 

@@ -163,22 +163,28 @@ def _redis_lock(app: Flask):
     return lock
 
 
+def _sweep_once(app: Flask, claimer: str, last_run: dict[str, datetime], lock) -> None:
+    with app.app_context():
+        try:
+            delivery.deliver_due(claimer)
+            run_periodic(last_run, lock=lock)
+        except Exception:
+            db.session.rollback()
+            log.exception("sweep failed; trying again")
+        finally:
+            db.session.remove()
+
+
 def _sweep(app: Flask, stop: threading.Event, every: float):
     """In each RQ worker: deliver what is queued (e.g. recorded while Redis was down) and run
-    the periodic jobs, whatever the queue says."""
+    the periodic jobs, whatever the queue says; first at start, then every ``every`` s."""
     claimer = delivery.worker_id()
     last_run: dict[str, datetime] = {}
     lock = _redis_lock(app)
-    while not stop.wait(every):
-        with app.app_context():
-            try:
-                delivery.deliver_due(claimer)
-                run_periodic(last_run, lock=lock)
-            except Exception:
-                db.session.rollback()
-                log.exception("sweep failed; trying again")
-            finally:
-                db.session.remove()
+    while True:
+        _sweep_once(app, claimer, last_run, lock)
+        if stop.wait(every):
+            return
 
 
 def run_rq_worker(app: Flask, burst: bool = False, sweep_every: float = SWEEP_SECONDS) -> None:
@@ -190,14 +196,18 @@ def run_rq_worker(app: Flask, burst: bool = False, sweep_every: float = SWEEP_SE
     connection = _redis(app)
     # A job runs in this process (SimpleWorker: no fork), with the app's own connection pool.
     worker = SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
+    log.info("RQ worker on queue %r (mail %s)", QUEUE_NAME, _mail_mode(app))
+    if burst:  # one sweep, then the jobs queued now
+        _sweep_once(app, delivery.worker_id(), {}, _redis_lock(app))
+        worker.work(burst=True, with_scheduler=False)
+        return
     stop = threading.Event()
     sweeper = threading.Thread(
         target=_sweep, args=(app, stop, sweep_every), name="lms-sweep", daemon=True
     )
     sweeper.start()
-    log.info("RQ worker on queue %r (mail %s)", QUEUE_NAME, _mail_mode(app))
     try:
-        worker.work(burst=burst, with_scheduler=False)
+        worker.work(with_scheduler=False)
     finally:
         stop.set()
 
