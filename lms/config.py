@@ -139,6 +139,8 @@ def load_config(instance_path: str, environ=None) -> dict:
         "LMS_MAIL_SENDING_TIMEOUT_MINUTES": env_int(
             env, "LMS_MAIL_SENDING_TIMEOUT_MINUTES", 10, minimum=1
         ),
+        #: How often each RQ worker delivers the outbox whatever the queue says (``lms worker``).
+        "LMS_WORKER_SWEEP_SECONDS": env_int(env, "LMS_WORKER_SWEEP_SECONDS", 15, minimum=1),
         #: Testing only: deliver the outbox in the request's thread right after each request.
         "LMS_MAIL_DELIVER_AFTER_REQUEST": False,
         #: Where people write about their data or report accessibility problems (shown on the

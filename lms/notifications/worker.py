@@ -187,9 +187,10 @@ def _sweep(app: Flask, stop: threading.Event, every: float):
             return
 
 
-def run_rq_worker(app: Flask, burst: bool = False, sweep_every: float = SWEEP_SECONDS) -> None:
+def run_rq_worker(app: Flask, burst: bool = False, sweep_every: float | None = None) -> None:
     """An RQ worker on the ``lms`` queue, with the sweep thread beside it."""
     global _APP
+    sweep_every = sweep_every or app.config.get("LMS_WORKER_SWEEP_SECONDS", SWEEP_SECONDS)
     from rq import Queue, SimpleWorker
 
     _APP = app
@@ -206,8 +207,16 @@ def run_rq_worker(app: Flask, burst: bool = False, sweep_every: float = SWEEP_SE
         target=_sweep, args=(app, stop, sweep_every), name="lms-sweep", daemon=True
     )
     sweeper.start()
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
     try:
-        worker.work(with_scheduler=False)
+        while True:
+            try:
+                worker.work(with_scheduler=False)
+                return
+            except RedisConnectionError as exc:  # the sweep goes on delivering meanwhile
+                log.warning("Redis unreachable (%s); the worker tries again in 1 s", exc)
+                time.sleep(1)
     finally:
         stop.set()
 
