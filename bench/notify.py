@@ -3,8 +3,9 @@ and a nudge: 4,000 emails recorded with notify(), then delivered to a local SMTP
 
 Builds a fresh SQLite (or ``--database-url``) database, records both messages for every
 learner in one transaction each (as the reminder job and the nudge page do), then runs
-``--workers`` delivery workers (threads, each with its own claim and SMTP connection) against
-an aiosmtpd server in this process, until every message is accepted. Target on 2 cores: all
+``--workers`` delivery workers (processes of ``lms worker --burst``, each with its own claim
+and SMTP connection) against an aiosmtpd server in a process of its own, until every message
+is accepted (the time includes the workers' start). Target on 2 cores: all
 4,000 delivered in under 60 s. Usage and figures: ``bench/README.md``.
 
     .venv/bin/python bench/notify.py [--learners 2000] [--workers 2] [--database-url URL]
@@ -22,9 +23,9 @@ import json
 import os
 import platform
 import socket
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,7 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from common import code_version  # noqa: E402 - bench/ is the script's folder
 from flask_babel import lazy_gettext as _l
 from jinja2 import ChoiceLoader, DictLoader
@@ -44,12 +44,13 @@ from lms.accounts.models import User
 from lms.cohorts.models import Cohort, Membership
 from lms.cohorts.operations import new_join_code, new_token
 from lms.extensions import db
-from lms.notifications import delivery, notify
+from lms.notifications import notify
 from lms.notifications.kinds import GROUP_COHORT, GROUP_SESSIONS, KINDS, Kind, register_kind
 from lms.notifications.models import OutboxMessage
 from lms.organisations.services import partner_for
 
 TARGET_SECONDS = 60
+SECRET_KEY = "bench-notify-" + "k" * 40
 
 #: Two small kinds of our own, used when the real reminder and nudge kinds are not registered.
 BENCH_TEMPLATES = {
@@ -74,15 +75,35 @@ BENCH_TEMPLATES = {
 }
 
 
-class Counter:
-    def __init__(self):
-        self.count = 0
-        self.lock = threading.Lock()
+#: The local SMTP server, in a process of its own: one byte in ``COUNT_FILE`` per message.
+SMTP_SERVER = """
+import sys
+from aiosmtpd.controller import Controller
 
+class Count:
     async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.count += 1
+        with open(sys.argv[2], "ab") as f:
+            f.write(b".")
         return "250 Message accepted"
+
+controller = Controller(Count(), hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+print("ready", flush=True)
+sys.stdin.read()
+controller.stop()
+"""
+
+
+class Counter:
+    """How many messages the SMTP server process accepted."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.write_bytes(b"")
+
+    @property
+    def count(self) -> int:
+        return self.path.stat().st_size
 
 
 def free_port() -> int:
@@ -154,19 +175,32 @@ def enqueue(app, cohort_id: int, ids: list[int], reminder: str, nudge: str) -> f
     return time.perf_counter() - started
 
 
-def deliver(app, workers: int, expected: int, counter: Counter) -> float:
+def deliver(url: str, smtp_port: int, workers: int, expected: int, counter: Counter, log) -> float:
+    """Start ``workers`` processes of ``lms worker --burst``; seconds until all arrived."""
+    env = {
+        **os.environ,
+        "LMS_ENV": "testing",
+        "LMS_SECRET_KEY": SECRET_KEY,
+        "LMS_DATABASE_URL": url,
+        "LMS_MAIL_SERVER": "127.0.0.1",
+        "LMS_MAIL_PORT": str(smtp_port),
+        "LMS_MAIL_USE_TLS": "0",
+        "LMS_CONTENT_AUTOSYNC": "0",
+    }
+    env.pop("LMS_REDIS_URL", None)
     started = time.perf_counter()
-
-    def work():
-        with app.app_context():
-            delivery.deliver_due(delivery.worker_id())
-            db.session.remove()
-
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "lms.cli", "worker", "--burst"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(workers)
+    ]
+    for process in processes:
+        if process.wait():
+            print(f"a worker failed; see {log.name}")
     deadline = time.monotonic() + 30
     while counter.count < expected and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -182,18 +216,23 @@ def main():
 
     folder = tempfile.mkdtemp(prefix="lms-bench-notify-")
     url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
-    counter = Counter()
-    smtp = Controller(counter, hostname="127.0.0.1", port=free_port())
-    smtp.start()
+    counter = Counter(Path(folder) / "accepted")
+    smtp_port = free_port()
+    smtp = subprocess.Popen(
+        [sys.executable, "-c", SMTP_SERVER, str(smtp_port), str(counter.path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    smtp.stdout.readline()  # ready
     os.environ.pop("LMS_REDIS_URL", None)
     app = create_app(
         {
             "LMS_ENV": "testing",
-            "SECRET_KEY": "bench-notify-" + "k" * 40,
+            "SECRET_KEY": SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": url,
             "LMS_CONTENT_AUTOSYNC": False,
             "LMS_MAIL_SERVER": "127.0.0.1",
-            "LMS_MAIL_PORT": smtp.port,
+            "LMS_MAIL_PORT": smtp_port,
             "LMS_MAIL_USE_TLS": False,
         }
     )
@@ -214,10 +253,11 @@ def main():
             sa.select(sa.func.count()).where(OutboxMessage.status == "queued")
         )
     print(f"enqueue: {queued} messages recorded in {enqueue_s:.1f} s")
-    deliver_s = deliver(app, args.workers, expected, counter)
+    with open(Path(folder) / "workers.log", "wb") as log:
+        deliver_s = deliver(url, smtp_port, args.workers, expected, counter, log)
     with app.app_context():
         sent = db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.status == "sent"))
-    smtp.stop()
+    smtp.communicate(b"")  # stdin closed: the server stops
     rate = counter.count / deliver_s if deliver_s else 0.0
     print(
         f"deliver: {counter.count} accepted by the SMTP server ({sent} marked sent) in "

@@ -150,6 +150,30 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _unreachable(exc: Exception) -> bool:
+    """The server cannot be reached at all: the rest of the batch would fail the same way."""
+    if isinstance(
+        exc, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected, smtplib.SMTPHeloError)
+    ):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def _release(ids: list[int], claimer: str) -> None:
+    """Give claimed messages back, untried, for the next round."""
+    if ids:
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.status == "sending",
+                OutboxMessage.claimed_by == claimer,
+            )
+            .values(status="queued", claimed_by="", claimed_at=None)
+        )
+        db.session.commit()
+
+
 def _record(message_id: int, claimer: str, **values) -> bool:
     """Update a row we still hold; ``False`` when it is no longer ours (an admin moved it)."""
     result = db.session.execute(
@@ -214,6 +238,9 @@ def send_claimed(ids: list[int], claimer: str, transport) -> Outcome:
         except (OSError, smtplib.SMTPException) as exc:
             result = _failed(row, claimer, exc, now)
             setattr(outcome, result, getattr(outcome, result) + 1)
+            if _unreachable(exc):
+                _release(ids[ids.index(message_id) + 1 :], claimer)
+                break
             continue
         if _record(
             message_id,
