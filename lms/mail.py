@@ -7,7 +7,7 @@ them through a transport from :func:`open_transport`.
 
 import logging
 import smtplib
-from email.message import EmailMessage
+from email.message import Message
 
 from flask import current_app
 
@@ -18,10 +18,13 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("LMS_MAIL_SERVER"))
 
 
-def text_part(message: EmailMessage) -> str:
+def text_part(message: Message) -> str:
     """The plain-text part of a message (what the log and the tests show)."""
-    part = message.get_body(preferencelist=("plain",))
-    return part.get_content() if part is not None else ""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain" and not part.get_filename():
+            payload = part.get_payload(decode=True) or b""
+            return payload.decode(part.get_content_charset() or "utf-8")
+    return ""
 
 
 class SmtpTransport:
@@ -44,7 +47,7 @@ class SmtpTransport:
             raise
         return smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Hand one message to the server; raises ``OSError`` or ``smtplib.SMTPException``."""
         if self.smtp is None:
             self.smtp = self._connect()
@@ -76,7 +79,7 @@ class LogTransport:
     def __init__(self, show_text: bool):
         self.show_text = show_text
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         log.warning(
             "mail not configured (LMS_MAIL_SERVER); message to %s: %s%s",
             message["To"],
