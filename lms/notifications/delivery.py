@@ -267,7 +267,20 @@ def send_claimed(ids: list[int], claimer: str, transport) -> Outcome:
             continue
         now = utcnow()
         try:
-            transport.send(build_message(row))
+            message = build_message(row)
+        except Exception as exc:  # a row no server could take (bad header, attachment): say so
+            log.exception("message %s cannot be built", row.id)
+            _record(
+                row.id,
+                claimer,
+                status="failed",
+                attempts=row.attempts + 1,
+                last_error=repr(exc)[:2000],
+            )
+            outcome.failed += 1
+            continue
+        try:
+            transport.send(message)
         except (OSError, smtplib.SMTPException) as exc:
             result = _failed(row, claimer, exc, now)
             setattr(outcome, result, getattr(outcome, result) + 1)
