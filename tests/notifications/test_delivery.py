@@ -292,6 +292,7 @@ def test_without_a_mail_server_the_message_is_logged_and_counts_as_sent(app, cap
 
 
 def test_health_shows_failed_mail_and_an_unreachable_queue(app, client, runner):
+    pytest.importorskip("redis", reason="needs the redis extra")
     record_resets(app, _user(app), 2)
     with app.app_context():
         db.session.execute(
@@ -326,6 +327,7 @@ def _worker_env(app, redis_url: str) -> dict:
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
 def test_rq_workers_racing_on_the_queue_send_each_message_once(app, smtp, tmp_path):
+    pytest.importorskip("rq", reason="needs the redis extra (rq)")
     from redis import Redis
     from rq import Queue
 
@@ -357,6 +359,7 @@ def test_a_request_enqueues_delivery_and_redis_down_keeps_the_mail_in_the_outbox
 ):
     import logging
 
+    pytest.importorskip("rq", reason="needs the redis extra (rq)")
     from redis import Redis
     from rq import Queue
 
