@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := LMS_ENV=development
 
-.PHONY: run serve test test-postgres test-faults test-e2e e2e-deps fuzz bandit bench bench-postgres bench-dashboard bench-content setup check-content sync-content lint format migration clean translations
+.PHONY: run serve test test-postgres test-faults test-e2e e2e-deps fuzz bandit bench bench-postgres bench-dashboard bench-content bench-notify setup check-content sync-content lint format migration clean translations
 
 # The server that `make test-postgres` creates its throwaway database on.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -44,6 +44,10 @@ setup: $(STAMP) $(MO_FILES)
 
 ## run: everything in setup, then serve on http://127.0.0.1:5000 with live content preview
 run: setup
+	@# The embedded mail worker runs beside the development server (a second process, so the
+	@# reloader's restarts never lose or double it); mail is logged when no LMS_MAIL_SERVER is set.
+	$(DEV_ENV) $(BIN)/lms worker --embedded & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/lms run --debug --host 127.0.0.1 --port 5000
 
 ## serve: production server (gunicorn, lms/gunicorn_conf.py); set LMS_SECRET_KEY first
@@ -121,6 +125,10 @@ bench-dashboard: $(STAMP)
 
 bench-content: $(STAMP)
 	$(BIN)/python bench/content_sync.py
+
+## bench-notify: 2,000 learners get a reminder and a nudge: enqueue, then deliver 4,000 to a local SMTP server
+bench-notify: $(STAMP)
+	$(BIN)/python bench/notify.py
 
 ## check-content: validate content/ with path:line messages
 check-content: $(STAMP)

@@ -1,6 +1,6 @@
 """The ``lms`` command: Flask's CLI for this app (``lms run``, ``lms db upgrade``,
 ``lms shell``) plus the commands each feature brings (``content``, ``quiz``, ``users``,
-``demo``, ``translations``, ``doctor``, ``db backup`` / ``db restore``) and ``serve``.
+``demo``, ``translations``, ``doctor``, ``worker``, ``db backup`` / ``db restore``) and ``serve``.
 
 Where to add a command: in the feature's own ``cli.py`` (``lms/<feature>/cli.py``), as a
 click group or command that imports nothing from this module; then import it here and
@@ -24,10 +24,11 @@ from lms.content.gift.cli import quiz
 from lms.demo.cli import demo
 from lms.health.cli import doctor
 from lms.i18n.cli import translations
+from lms.notifications.cli import worker
 from lms.publishing.cli import content
 
 #: Every feature's click group or command, added to ``lms``.
-FEATURE_COMMANDS = (content, quiz, users, demo, translations, doctor)
+FEATURE_COMMANDS = (content, quiz, users, demo, translations, doctor, worker)
 #: Commands added to Flask-Migrate's ``lms db`` group, beside ``lms db upgrade``.
 DB_COMMANDS = (db_backup, db_restore)
 

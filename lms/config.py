@@ -127,13 +127,24 @@ def load_config(instance_path: str, environ=None) -> dict:
         #: Module target dates before a learner joined, or within this many days after, do not
         #: count as "behind schedule" for them.
         "LMS_AT_RISK_GRACE_DAYS": env_int(env, "LMS_AT_RISK_GRACE_DAYS", 7),
-        # Outgoing mail (set-password links); without a server, links are shown and logged.
+        # Outgoing mail (the outbox's worker); without a server, messages are logged.
         "LMS_MAIL_SERVER": env.get("LMS_MAIL_SERVER", ""),
         "LMS_MAIL_PORT": env_int(env, "LMS_MAIL_PORT", 587, minimum=1, maximum=65535),
         "LMS_MAIL_USE_TLS": _bool(env.get("LMS_MAIL_USE_TLS", "1")),
         "LMS_MAIL_USERNAME": env.get("LMS_MAIL_USERNAME", ""),
         "LMS_MAIL_PASSWORD": env.get("LMS_MAIL_PASSWORD", ""),
         "LMS_MAIL_FROM": env.get("LMS_MAIL_FROM", "COCO4CCI Academy <no-reply@localhost>"),
+        #: Delivery (lms/notifications/delivery.py): tries per message before it is shown to
+        #: admins as failed, and how long a message may stay "sending" before a worker that
+        #: died with it is assumed (status "unknown": never resent by itself).
+        "LMS_MAIL_MAX_ATTEMPTS": env_int(env, "LMS_MAIL_MAX_ATTEMPTS", 6, minimum=1),
+        "LMS_MAIL_SENDING_TIMEOUT_MINUTES": env_int(
+            env, "LMS_MAIL_SENDING_TIMEOUT_MINUTES", 10, minimum=1
+        ),
+        #: How often each RQ worker delivers the outbox whatever the queue says (``lms worker``).
+        "LMS_WORKER_SWEEP_SECONDS": env_int(env, "LMS_WORKER_SWEEP_SECONDS", 15, minimum=1),
+        #: Testing only: deliver the outbox in the request's thread right after each request.
+        "LMS_MAIL_DELIVER_AFTER_REQUEST": False,
         #: Where people write about their data or report accessibility problems (shown on the
         #: privacy and accessibility pages); set it to a real mailbox in production.
         "LMS_CONTACT_EMAIL": env.get("LMS_CONTACT_EMAIL", "contact@example.org"),

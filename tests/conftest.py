@@ -153,26 +153,47 @@ def post_form(client, url: str, data: dict | None = None, token_from: str = "/lo
     return client.post(url, data=data, **kw)
 
 
-@pytest.fixture
-def mailbox(app, monkeypatch):
-    """Mail is 'configured' and every message lands in this list as (to, subject, body)."""
+class RecordingTransport:
+    """Stands in for the SMTP server: each delivered message lands in ``sent`` as
+    (to, subject, text part), or whatever ``record`` makes of it."""
+
+    def __init__(self, sent: list, record=None):
+        self.sent = sent
+        self.record = record or (lambda m: (m["To"], str(m["Subject"]), _text_part(m)))
+
+    def send(self, message):
+        self.sent.append(self.record(message))
+
+    def close(self):
+        pass
+
+
+def _text_part(message):
+    from lms.mail import text_part
+
+    return text_part(message)
+
+
+def install_mailbox(app, monkeypatch, record=None) -> list:
+    """Mail is 'configured'; the outbox is delivered right after each request into a list."""
     from lms import mail
 
     sent = []
     app.config["LMS_MAIL_SERVER"] = "smtp.example.org"
-    monkeypatch.setattr(
-        mail, "send_mail", lambda to, subject, body: sent.append((to, str(subject), body))
-    )
+    app.config["LMS_MAIL_DELIVER_AFTER_REQUEST"] = True
+    monkeypatch.setattr(mail, "open_transport", lambda: RecordingTransport(sent, record))
     return sent
 
 
-def wait_for_mail():
-    """Let the background mail threads of the last request finish."""
-    import threading
+@pytest.fixture
+def mailbox(app, monkeypatch):
+    """Mail is 'configured' and every message lands in this list as (to, subject, body): the
+    outbox is delivered right after each request, as a worker would."""
+    return install_mailbox(app, monkeypatch)
 
-    for thread in threading.enumerate():
-        if thread.name == "lms-mail":
-            thread.join(5)
+
+def wait_for_mail():
+    """Kept for the tests that wait: the outbox is delivered after each request already."""
 
 
 class _Records(__import__("logging").Handler):

@@ -20,9 +20,10 @@ from lms.accounts.limits import (
     account_key,
 )
 from lms.accounts.sessions import end_session, start_session
+from lms.accounts.signals import signup_attempted, signup_requested
 from lms.audit.services import record_event
 from lms.extensions import db, limiter
-from lms.mail import mail_configured, send_mail_in_background
+from lms.mail import mail_configured
 from lms.organisations.forms import about_answers, fill_about_choices
 
 log = logging.getLogger(__name__)
@@ -72,21 +73,12 @@ def signup():
 
 
 def _send_signup_link(email: str, name: str, token: str) -> None:
+    """Record the confirmation email (the outbox's worker sends it after the commit)."""
     link = url_for("accounts.confirm_signup", token=token, _external=True)
+    signup_requested.send(email, name=name, link=link)
     if mail_configured():
-        send_mail_in_background(
-            email,
-            _("Confirm your email address for COCO4CCI Academy"),
-            _(
-                "Hello %(name)s,\n\nplease confirm your email address to finish creating your "
-                "COCO4CCI Academy account. The link works for 24 hours and only once:\n"
-                "%(link)s\n\nIf you did not sign up, ignore this message: no account is "
-                "created.\n",
-                name=name,
-                link=link,
-            ),
-        )
-    elif current_app.config["LMS_ENV"] in ("development", "testing"):
+        return
+    if current_app.config["LMS_ENV"] in ("development", "testing"):
         log.warning("mail not configured; sign-up link for %s: %s", email, link)
     else:
         log.warning("sign-up requested, but no mail server is set (LMS_MAIL_SERVER)")
@@ -95,19 +87,7 @@ def _send_signup_link(email: str, name: str, token: str) -> None:
 def _send_already_registered(user) -> None:
     if not mail_configured():
         log.info("sign-up for the existing account %s; no mail server to tell them", user.id)
-        return
-    send_mail_in_background(
-        user.email,
-        _("Someone tried to sign up with your email address"),
-        _(
-            "Hello %(name)s,\n\nsomeone (perhaps you) tried to create a new COCO4CCI Academy "
-            "account with this email address. You already have one: sign in here, or choose a "
-            "new password there if you forgot it:\n%(link)s\n\nIf it was not you, ignore this "
-            "message: nothing has changed.\n",
-            name=user.name,
-            link=url_for("accounts.login", _external=True),
-        ),
-    )
+    signup_attempted.send(user, link=url_for("accounts.login", _external=True))
 
 
 @bp.route("/signup/confirm/<token>", methods=["GET", "POST"])

@@ -32,9 +32,10 @@ from lms.accounts.limits import (
 )
 from lms.accounts.services import safe_next
 from lms.accounts.sessions import TIMED_OUT_KEY, end_session, start_session
+from lms.accounts.signals import password_reset_requested
 from lms.audit.services import record_event
 from lms.extensions import db, limiter
-from lms.mail import mail_configured, send_mail_in_background
+from lms.mail import mail_configured
 from lms.organisations.forms import apply_about, fill_about_choices
 
 log = logging.getLogger(__name__)
@@ -137,24 +138,14 @@ def forgot_password():
 
 
 def _send_reset_link(user) -> None:
-    """Mail the link (in the background, so the answer takes as long as for no account)."""
+    """Record the reset email; the outbox's worker sends it after the commit."""
     link = url_for(
         "accounts.reset_password", token=mail_links.password_reset_token(user), _external=True
     )
+    password_reset_requested.send(user, link=link)
     if mail_configured():
-        send_mail_in_background(
-            user.email,
-            _("Reset your COCO4CCI Academy password"),
-            _(
-                "Hello %(name)s,\n\nsomeone (we hope you) asked to reset the password of your "
-                "COCO4CCI Academy account. Choose a new one here; the link works for one hour "
-                "and only once:\n%(link)s\n\nIf you did not ask for this, ignore this message: "
-                "your password stays as it is.\n",
-                name=user.name,
-                link=link,
-            ),
-        )
-    elif current_app.config["LMS_ENV"] == "development":
+        return
+    if current_app.config["LMS_ENV"] == "development":
         log.warning("mail not configured; password reset link for %s: %s", user.email, link)
     else:
         log.warning(

@@ -18,6 +18,7 @@ EVENT_LABELS = {
     "password.changed": _l("Password changed"),
     "password.set": _l("Password set from an invitation"),
     "user.sign_in_link": _l("New sign-in link made"),
+    "mail.retried": _l("Email queued again by an admin"),
     "user.created": _l("Account created"),
     "user.role_changed": _l("Role changed"),
     "user.disabled": _l("Account disabled"),

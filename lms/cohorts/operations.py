@@ -6,8 +6,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts import links as mail_links
@@ -22,9 +20,9 @@ from lms.cohorts.models import (
     Membership,
     ModuleTarget,
 )
+from lms.cohorts.signals import sign_in_link_made
 from lms.extensions import db, utcnow
 from lms.i18n.services import ui_languages
-from lms.mail import send_mail
 from lms.organisations.services import partner_for
 
 #: Join codes avoid letters and digits that are easy to confuse.
@@ -163,9 +161,9 @@ def remove_member(membership: Membership) -> None:
 def import_class_list(
     cohort: Cohort, rows: list[classlist.Row], actor: User, link_for: Callable[[User], str]
 ) -> dict[int, tuple[User, str]]:
-    """Create the accounts and memberships of a previewed class list, and mail each new
-    account its set-password link (``link_for``); returns the new accounts and their links
-    by line."""
+    """Create the accounts and memberships of a previewed class list, and record the email
+    bringing each new account its set-password link (``link_for``; sent after the commit);
+    returns the new accounts and their links by line."""
     created: dict[int, tuple[User, str]] = {}
     for row in rows:
         if row.outcome == classlist.CREATE:
@@ -175,16 +173,9 @@ def import_class_list(
             created[row.line] = (user, link)
             # The new learner has chosen no language yet: write in the cohort's, if we can.
             language = cohort.language if cohort.language in ui_languages() else "en"
-            with force_locale(language):
-                subject = _("Your COCO4CCI Academy account")
-                body = _(
-                    "Hello %(name)s,\n\nyou have been added to the cohort %(cohort)s. "
-                    "Choose your password here (the link works for 14 days):\n%(link)s\n",
-                    name=user.name,
-                    cohort=cohort.name,
-                    link=link,
-                )
-            send_mail(user.email, subject, body)
+            sign_in_link_made.send(
+                user, cohort=cohort, link=link, invitation=True, locale=language
+            )
             add_member(cohort, user)
         elif row.outcome == classlist.ADD:
             user = accounts.find_user_by_email(row.email)
@@ -210,18 +201,7 @@ def new_sign_in_link(
     return link, retired
 
 
-def sign_in_link_mail(cohort: Cohort, user: User, link: str) -> tuple[str, str]:
-    """The subject and body of the mail bringing a learner a new sign-in link, in their
-    language."""
+def email_sign_in_link(cohort: Cohort, user: User, link: str) -> None:
+    """Record the email bringing a learner a new sign-in link, in their language."""
     language = user.locale if user.locale in ui_languages() else "en"
-    with force_locale(language):
-        subject = _("Your sign-in link for COCO4CCI Academy")
-        body = _(
-            "Hello %(name)s,\n\nyour facilitator sent you a new link for the cohort "
-            "%(cohort)s. Choose your password here (the link works for 14 days, once):"
-            "\n%(link)s\n",
-            name=user.name,
-            cohort=cohort.name,
-            link=link,
-        )
-    return subject, body
+    sign_in_link_made.send(user, cohort=cohort, link=link, invitation=False, locale=language)

@@ -20,3 +20,10 @@ meeting_cancelled = _signals.signal("meeting-cancelled")
 #: Learners joined a cohort. ``sender`` is the :class:`~lms.cohorts.models.Cohort`;
 #: keyword ``users`` (a list of :class:`~lms.accounts.models.User`).
 members_added = _signals.signal("members-added")
+
+#: A set-password link for a learner was made and should be emailed. ``sender`` is the
+#: :class:`~lms.accounts.models.User`; keywords ``cohort`` (the
+#: :class:`~lms.cohorts.models.Cohort`), ``link`` (absolute URL), ``invitation`` (True for a
+#: new account from a class list, False for a new link from the learner's page) and
+#: ``locale`` (the language to write in).
+sign_in_link_made = _signals.signal("sign-in-link-made")

@@ -11,4 +11,17 @@ bp = Blueprint("notifications", __name__, template_folder="templates")
 
 from lms.notifications.outbox import notify  # noqa: E402
 
+
+@bp.record_once
+def _init_delivery(state) -> None:
+    """Delivery hooks (enqueue after commit) and the queue and mail health checks."""
+    from lms.notifications import health, worker
+
+    worker.init_app(state.app)
+    health.init_app(state.app)
+
+
+# Routes and receivers register on import, before the blueprint is registered.
+from lms.notifications import admin_views, catalogue_account, receivers_account  # noqa: E402, F401
+
 __all__ = ["bp", "notify"]

@@ -1,9 +1,9 @@
 """Public events: registration without an account, confirmation by email, a waiting list that
 moves up on cancellation, and the registrant's .ics.
 
-Mail goes through :mod:`lms.mail` for now (logged in development); the notifications feature
-(issue 16) should take over in :func:`notify_registrant` (kinds: event registration confirmation, seat
-offered from the waiting list).
+Mail to registrants is recorded in the notifications outbox through the signal
+:data:`lms.programme.signals.registrant_notified` (kind ``event.registration``) and sent after
+the commit by the worker.
 """
 
 import secrets
@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
 
-from lms import mail
 from lms.extensions import db, utcnow
 from lms.programme.models import Event, EventRegistration
+from lms.programme.signals import registrant_notified
 
 
 def upcoming_events(limit: int = 50) -> list[Event]:
@@ -62,7 +62,8 @@ def is_full(event: Event) -> bool:
 
 
 def notify_registrant(reg: EventRegistration, subject: str, lines: list[str]) -> None:
-    mail.send_mail(reg.email, subject, "\n\n".join(lines))
+    """Record an email to a registrant (inside the caller's transaction)."""
+    registrant_notified.send(reg, subject=str(subject), body="\n\n".join(str(x) for x in lines))
 
 
 def _links(reg):

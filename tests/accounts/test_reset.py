@@ -2,7 +2,6 @@
 
 import logging
 import re
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -12,24 +11,19 @@ from lms.accounts import links as mail_links
 from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.extensions import db
-from tests.conftest import PASSWORD, login, post_form
+from tests.conftest import PASSWORD, install_mailbox, login, post_form
 
 NEW_PASSWORD = "lathes and tulips 2026"
 
 
 @pytest.fixture
 def outbox(app, monkeypatch):
-    """Mail is 'configured' and every message lands in this list."""
-    sent = []
-    app.config["LMS_MAIL_SERVER"] = "smtp.example.org"
-    monkeypatch.setattr(mail, "send_mail", lambda to, subject, body: sent.append((to, body)))
-    return sent
+    """Mail is 'configured' and every message lands in this list as (to, body)."""
+    return install_mailbox(app, monkeypatch, lambda m: (m["To"], mail.text_part(m)))
 
 
 def wait_for_mail():
-    for thread in threading.enumerate():
-        if thread.name == "lms-mail":
-            thread.join(5)
+    """The outbox is delivered right after each request (see tests.conftest.install_mailbox)."""
 
 
 def ask_for_reset(client, email):

@@ -147,6 +147,7 @@ def test_learners_are_refused_and_programme_managers_see_every_event(app, client
 
 def test_more_places_move_the_waiting_list_up_and_the_calendar_sequence(app, client, partners, caplog):
     caplog.set_level(logging.INFO, logger="lms.mail")
+    app.config["LMS_MAIL_DELIVER_AFTER_REQUEST"] = True  # the worker logs mail without a server
     login(client, partners["graz_manager"])
     schedule(client, partners, capacity="1")
     event = the_event(app)

@@ -14,7 +14,7 @@ from lms.cohorts import access, bp, classlist, exports, operations
 from lms.cohorts.forms import ImportForm, ImportLinksForm, SignInLinkForm
 from lms.errors import render_error
 from lms.extensions import db
-from lms.mail import mail_configured, send_mail_in_background
+from lms.mail import mail_configured
 
 
 def _no_store(body, status: int = 200) -> Response:
@@ -148,6 +148,8 @@ def learner_sign_in_link(cohort_id: int, user_id: int):
     link, retired = operations.new_sign_in_link(
         cohort_, user, current_user, _set_password_link, emailed
     )
+    if emailed:
+        operations.email_sign_in_link(cohort_, user, link)
     db.session.commit()
     current_app.logger.info(
         "user %s made a set-password link for user %s (cohort %s)",
@@ -155,9 +157,6 @@ def learner_sign_in_link(cohort_id: int, user_id: int):
         user.id,
         cohort_.id,
     )
-    if emailed:
-        subject, body = operations.sign_in_link_mail(cohort_, user, link)
-        send_mail_in_background(user.email, subject, body)
     return _no_store(
         render_template(
             "cohorts/sign_in_link.html",
