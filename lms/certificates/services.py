@@ -8,6 +8,7 @@ from flask import abort
 from sqlalchemy.exc import IntegrityError
 
 from lms.certificates.models import Certificate
+from lms.certificates.signals import certificate_issued
 from lms.courses.models import Course
 from lms.extensions import db, utcnow
 from lms.progress.services import progress_by_course
@@ -93,4 +94,5 @@ def issue_if_complete(user, course: Course) -> Certificate | None:
             db.session.add(certificate)
     except IntegrityError:  # issued by a parallel request
         return certificate_for(user.id, course.id)
+    certificate_issued.send(certificate)
     return certificate
