@@ -70,6 +70,8 @@ def test_the_json_download_holds_all_of_a_learners_data(app, client, filled):
         "notifications",
         "emails",
         "notification_preferences",
+        "nudges_received",
+        "messages_to_cohorts",
     }
     # Quiz answers are readable: the choice's text, the reflection's words, the score.
     first, second = data["quiz_attempts"]
