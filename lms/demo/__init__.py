@@ -139,12 +139,25 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
         checkin_token=new_token(),
         notes="Safety shoes are provided at the entrance.",
     )
-    db.session.add_all([past, upcoming])
+    # Within the reminder window (LMS_REMINDER_HOURS, 24 h): the worker's first run reminds
+    # every member (issue 16).
+    call = Meeting(
+        cohort_id=cohort.id,
+        title="Online check-in call",
+        starts_at=now + timedelta(hours=20),
+        ends_at=now + timedelta(hours=21),
+        timezone="Europe/Ljubljana",
+        online_url="https://meet.example.org/coco4cci-check-in",
+        checkin_token=new_token(),
+        notes="Ten minutes each: where you are and what is in your way.",
+    )
+    db.session.add_all([past, upcoming, call])
     db.session.flush()
     if modules:
         set_meeting_modules(
             upcoming, [m.id for m in modules[:2]], [modules[2].id] if len(modules) > 2 else []
         )
+        set_meeting_modules(call, [modules[0].id], [])
         set_targets(
             cohort, {m.id: today - timedelta(days=10 - i * 5) for i, m in enumerate(modules[:4])}
         )
