@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.notifications.kinds import (
     GROUP_COHORT,
+    GROUP_COLLIDER,
     GROUP_LEARNING,
     GROUP_SESSIONS,
     Kind,
@@ -69,5 +70,23 @@ COHORT_NUDGE = register_kind(
         _l("Personal messages from your facilitators"),
         GROUP_COHORT,
         "notifications/messages/nudge",
+    )
+)
+#: Key ``collider-request:<id>``: to the participant asked.
+COLLIDER_REQUEST = register_kind(
+    Kind(
+        "collider.request",
+        _l("Someone asks you for a meeting at an event"),
+        GROUP_COLLIDER,
+        "collider/messages/meeting_request",
+    )
+)
+#: Key ``collider-accepted:<id>``: to the one whose request (or proposed slot) was accepted.
+COLLIDER_ACCEPTED = register_kind(
+    Kind(
+        "collider.accepted",
+        _l("Your meeting request is accepted"),
+        GROUP_COLLIDER,
+        "collider/messages/meeting_accepted",
     )
 )

@@ -14,8 +14,14 @@ from lms.certificates.signals import certificate_issued
 from lms.cohorts.calendar import build_calendar
 from lms.cohorts.models import Meeting, Membership
 from lms.cohorts.signals import meeting_cancelled, meeting_saved
+from lms.collider.signals import meeting_requested, request_answered
 from lms.extensions import db
-from lms.notifications.catalogue import CERTIFICATE_ISSUED, MEETING_UPDATE
+from lms.notifications.catalogue import (
+    CERTIFICATE_ISSUED,
+    COLLIDER_ACCEPTED,
+    COLLIDER_REQUEST,
+    MEETING_UPDATE,
+)
 from lms.notifications.outbox import Attachment, notify
 
 
@@ -103,4 +109,48 @@ def _certificate_issued(certificate, **_kw) -> None:
         f"certificate:{certificate.id}",
         context={"certificate": certificate, "verify_url": f"{base}/verify/{certificate.code}"},
         link=f"/certificates/{certificate.code}",
+    )
+
+
+def _event_of(meeting_request):
+    from lms.collider.models import Matchmaking
+    from lms.programme.models import Event
+
+    setup = db.session.get(Matchmaking, meeting_request.matchmaking_id)
+    return db.session.get(Event, setup.event_id)
+
+
+@meeting_requested.connect
+def _collider_requested(meeting_request, **_kw) -> None:
+    event = _event_of(meeting_request)
+    notify(
+        COLLIDER_REQUEST.name,
+        meeting_request.recipient.user,
+        f"collider-request:{meeting_request.id}",
+        context={
+            "event": event,
+            "other": meeting_request.requester.user,
+            "message": meeting_request.message,
+        },
+        link=f"/collider/events/{event.id}#requests",
+    )
+
+
+@request_answered.connect
+def _collider_answered(meeting_request, answer: str = "", previous: str = "", **_kw) -> None:
+    if answer != "accept":
+        return
+    # The recipient accepted a request, or the requester the other slot the recipient proposed.
+    told, other = (
+        (meeting_request.requester, meeting_request.recipient)
+        if previous == "pending"
+        else (meeting_request.recipient, meeting_request.requester)
+    )
+    event = _event_of(meeting_request)
+    notify(
+        COLLIDER_ACCEPTED.name,
+        told.user,
+        f"collider-accepted:{meeting_request.id}",
+        context={"event": event, "other": other.user, "message": ""},
+        link=f"/collider/events/{event.id}/agenda",
     )

@@ -164,3 +164,38 @@ def test_a_learner_who_turned_session_messages_off_gets_none(app, client, make_u
     assert {m.user_id for m in _outbox(app, "meeting.update")} == {gianni}
     with app.app_context():
         assert db.session.get(Cohort, cohort_id) is not None
+
+
+def test_collider_requests_and_acceptances_tell_the_other_side(app, make_user):
+    from tests.collider.test_matchmaking import make_event, participant_ids, set_up, signed_in
+
+    event_id = make_event(app)
+    admin = signed_in(app, make_user, "admin", name="Olga Organiser")
+    set_up(admin, event_id)
+    anna = signed_in(app, make_user, name="Anna Designer")
+    bruno = signed_in(app, make_user, name="Bruno Manufacturer")
+    page = f"/collider/events/{event_id}"
+    for client in (anna, bruno):
+        post_form(client, f"{page}/register", {}, token_from=page)
+    ids = participant_ids(app)
+    post_form(
+        anna,
+        f"{page}/requests",
+        {"recipient": ids[bruno.user_id], "message": "Hi"},
+        token_from=page,
+    )
+    (asked,) = _outbox(app, "collider.request")
+    assert asked.user_id == bruno.user_id
+    assert asked.subject == "Anna Designer asks to meet you at Brokerage day Ljubljana"
+    assert f"http://localhost/collider/events/{event_id}#requests" in asked.text_body
+    assert _outbox(app, "collider.accepted") == []
+    with app.app_context():
+        from lms.collider.models import MeetingRequest
+
+        request_id = db.session.scalar(sa.select(MeetingRequest.id))
+    post_form(
+        bruno, f"/collider/requests/{request_id}/answer", {"answer": "accept"}, token_from=page
+    )
+    (accepted,) = _outbox(app, "collider.accepted")
+    assert accepted.user_id == anna.user_id
+    assert accepted.subject == "Bruno Manufacturer will meet you at Brokerage day Ljubljana"
