@@ -15,7 +15,7 @@ from lms.cohorts.calendar import build_calendar
 from lms.cohorts.models import Meeting, Membership
 from lms.cohorts.signals import meeting_cancelled, meeting_saved
 from lms.collider.signals import meeting_requested, request_answered
-from lms.extensions import db
+from lms.extensions import db, utcnow
 from lms.notifications.catalogue import (
     CERTIFICATE_ISSUED,
     COLLIDER_ACCEPTED,
@@ -60,7 +60,10 @@ def meeting_calendar(meeting: Meeting, locale: str) -> Attachment:
 
 
 def notify_meeting(meeting: Meeting, action: str) -> int:
-    """Tell every member of the session's cohort that it was scheduled, changed or cancelled."""
+    """Tell every member of the session's cohort that it was scheduled, changed or cancelled
+    (not for a session already over, e.g. its notes completed afterwards)."""
+    if meeting.ends_at < utcnow() or meeting.cohort.archived_at is not None:
+        return 0
     calendars: dict[str, Attachment] = {}
     prepare = module_links(meeting)
     recorded = 0

@@ -199,3 +199,11 @@ def test_collider_requests_and_acceptances_tell_the_other_side(app, make_user):
     (accepted,) = _outbox(app, "collider.accepted")
     assert accepted.user_id == anna.user_id
     assert accepted.subject == "Bruno Manufacturer will meet you at Brokerage day Ljubljana"
+
+
+def test_editing_a_session_that_is_over_tells_nobody(app, client, make_user, make_cohort):
+    cohort_id, fac_email, anna, gianni = _cohort_of_two(app, make_user, make_cohort)
+    login(client, fac_email)
+    yesterday = (utcnow() - timedelta(days=1)).date().isoformat()
+    assert _schedule(client, cohort_id, yesterday).status_code == 302
+    assert _outbox(app, "meeting.update") == []
