@@ -73,9 +73,11 @@ def nudge(cohort_id: int):
     cohort = access.load_cohort_or_404(cohort_id, current_user)
     report = reports.cohort_report(cohort)
     args = _matrix_args(request.values)
-    shown = lists.filter_rows(report.rows, **args)
+    # A deleted account can no longer be written to.
+    reachable = [r for r in report.rows if r.user.deleted_at is None and r.user.active]
+    by_id = {r.user.id: r for r in reachable}
+    shown = [r for r in lists.filter_rows(report.rows, **args) if r.user.id in by_id]
     form = NudgeForm()
-    by_id = {r.user.id: r for r in report.rows}
     if request.method == "GET":
         chosen = [r.user.id for r in shown]
         return render_template(
@@ -99,7 +101,7 @@ def nudge(cohort_id: int):
         form.template.errors = [*form.template.errors, _("Choose at least one learner.")]
         valid = False
     if not valid:
-        rows = shown or report.rows
+        rows = shown or reachable
         return render_template(
             "notifications/nudge.html",
             cohort=cohort,
