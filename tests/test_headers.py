@@ -89,6 +89,8 @@ def test_content_svgs_keep_their_own_sandbox_policy(client):
 def test_templates_hold_no_inline_script_style_or_event_handler():
     """The policy forbids them: a template that needs one would break in the browser."""
     for template in LMS.rglob("*.html"):
+        if template.relative_to(LMS).as_posix() == "notifications/templates/notifications/mail.html":
+            continue  # the layout of emails, never served: mail clients need inline styles
         html = template.read_text(encoding="utf-8")
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), template
         assert not re.search(r"<style\b", html), template
