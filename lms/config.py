@@ -76,6 +76,8 @@ def load_config(instance_path: str, environ=None) -> dict:
         "LMS_CONTENT_AUTOSYNC": _bool(env.get("LMS_CONTENT_AUTOSYNC", "1" if development else "0")),
         "LMS_PAGE_SIZE": env_int(env, "LMS_PAGE_SIZE", 20, minimum=1),
         "LMS_REDIS_URL": env.get("LMS_REDIS_URL", ""),
+        #: The hour (UTC) the daily digest of notifications goes out.
+        "LMS_DIGEST_HOUR": env_int(env, "LMS_DIGEST_HOUR", 7, minimum=0, maximum=23),
         #: The one address every absolute link is built from (reset and set-password links,
         #: join links, calendar feeds, certificate verification, QR codes, emails): never the
         #: request's Host. Required in production; see docs/deploy.md.

@@ -216,4 +216,12 @@ def _register_page_handlers(app) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
+        # A failed flush leaves the session needing a rollback; the page itself loads the
+        # signed-in person (their language, the header), which would fail again without one.
+        from lms.extensions import db
+
+        try:
+            db.session.rollback()
+        except sa_exc.SQLAlchemyError:
+            db.session.registry.clear()
         return render_error(InternalServerError.code)

@@ -69,7 +69,12 @@ limiter = FallbackLimiter(key_func=get_remote_address)
 
 #: GET views that write (a module page records the visit, a quiz page opens an attempt, a
 #: cohort export records an audit event).
-WRITING_GET_ENDPOINTS = {"courses.module", "quizzes.take", "cohorts.export"}
+WRITING_GET_ENDPOINTS = {
+    "courses.module",
+    "quizzes.take",
+    "cohorts.export",
+    "notifications.open_notification",  # marks the entry read, then follows its link
+}
 
 
 def may_write() -> bool:

@@ -21,18 +21,43 @@ def filled(app, client, make_user, make_cohort):
     with app.app_context():
         create_demo_data()
         create_demo_cohort(size=5)
+        _fill_notifications(ids.other_id)
         _messages_to_the_demo_cohort()
         db.session.commit()
         db.session.remove()
     return ids
 
 
+def _fill_notifications(user_id: int) -> None:
+    """A platform entry, an email in the outbox and choices (issue 16), for Boris."""
+    from lms.notifications.models import (
+        Notification,
+        NotificationPreference,
+        NotificationSettings,
+        OutboxMessage,
+    )
+
+    db.session.add(Notification(user_id=user_id, kind="test", key="k", title="Hello"))
+    db.session.add(
+        OutboxMessage(
+            dedupe_key=f"test:{user_id}:k",
+            kind="test",
+            user_id=user_id,
+            to_email="boris@example.org",
+            subject="Hello",
+            text_body="Hello\n",
+            headers={"List-Unsubscribe": "<http://localhost/x>"},
+        )
+    )
+    db.session.add(NotificationPreference(user_id=user_id, kind="test", channel="platform"))
+    db.session.add(NotificationSettings(user_id=user_id, daily_digest=True))
+
+
 def _messages_to_the_demo_cohort():
-    """An announcement, a nudge and someone's notification choices (issue 16)."""
+    """An announcement and a nudge (issue 16)."""
     from lms.accounts.services import find_user_by_email
     from lms.cohorts.models import Cohort
     from lms.cohorts.reports import cohort_report, load_cells
-    from lms.notifications.models import NotificationPreference, NotificationSettings
     from lms.notifications.nudges import announce, send_nudges
 
     facilitator = find_user_by_email("facilitator@example.org")
@@ -42,10 +67,6 @@ def _messages_to_the_demo_cohort():
     report = cohort_report(cohort, user_ids=[learner.id])
     load_cells(report, report.rows)
     send_nudges(report, report.rows, None, facilitator, "miss_you", "", "", "backup-test")
-    db.session.add(
-        NotificationPreference(user_id=learner.id, kind="cohort.nudge", channel="platform")
-    )
-    db.session.add(NotificationSettings(user_id=learner.id, daily_digest=True))
 
 
 def vandalise(app):

@@ -3,6 +3,7 @@
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from lms.accounts.models import ROLES
 from lms.extensions import db
 
 
@@ -16,7 +17,7 @@ def users():
 @click.option("--name", prompt=True, help="Name shown to others.")
 @click.option(
     "--role",
-    type=click.Choice(["learner", "facilitator", "admin"]),
+    type=click.Choice(ROLES),
     default="learner",
     show_default=True,
 )
@@ -95,7 +96,7 @@ def users_enable(email):
 
 @users.command("set-role")
 @click.argument("email")
-@click.argument("role", type=click.Choice(["learner", "facilitator", "admin"]))
+@click.argument("role", type=click.Choice(ROLES))
 @with_appcontext
 def users_set_role(email, role):
     """Give the account ROLE (its sessions end; it signs in again with the new role)."""

@@ -53,3 +53,13 @@ def test_an_unknown_email_or_role_is_a_clear_error(runner):
     assert result.exit_code == 1 and "no account uses ghost@example.org" in result.output
     result = runner.invoke(main, ["users", "set-role", "ghost@example.org", "root"])
     assert result.exit_code == 2
+
+
+def test_set_role_offers_the_partner_and_programme_manager_roles(app, runner, make_user):
+    _, email = make_user()
+    result = runner.invoke(main, ["users", "set-role", email, "programme_manager"])
+    assert result.exit_code == 0, result.output
+    assert account(app, email).role == "programme_manager"
+    result = runner.invoke(main, ["users", "set-role", email, "partner_manager"])
+    assert result.exit_code == 0, result.output
+    assert account(app, email).role == "partner_manager"
