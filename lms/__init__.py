@@ -233,6 +233,9 @@ def _register_blueprints(app: Flask) -> None:
     import lms.collider.views
     import lms.courses.views
     import lms.i18n.views
+    import lms.notifications.cohort_views
+    import lms.notifications.receivers
+    import lms.notifications.scheduled
     import lms.notifications.views
     import lms.organisations.models
     import lms.pages.views

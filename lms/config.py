@@ -127,6 +127,10 @@ def load_config(instance_path: str, environ=None) -> dict:
         #: Module target dates before a learner joined, or within this many days after, do not
         #: count as "behind schedule" for them.
         "LMS_AT_RISK_GRACE_DAYS": env_int(env, "LMS_AT_RISK_GRACE_DAYS", 7),
+        # Messages (issue 16): a reminder this many hours before each session, and one this
+        # many days before a module's target date.
+        "LMS_REMINDER_HOURS": env_int(env, "LMS_REMINDER_HOURS", 24, minimum=1),
+        "LMS_TARGET_REMINDER_DAYS": env_int(env, "LMS_TARGET_REMINDER_DAYS", 3, minimum=1),
         # Outgoing mail (the outbox's worker); without a server, messages are logged.
         "LMS_MAIL_SERVER": env.get("LMS_MAIL_SERVER", ""),
         "LMS_MAIL_PORT": env_int(env, "LMS_MAIL_PORT", 587, minimum=1, maximum=65535),

@@ -22,6 +22,7 @@ def filled(app, client, make_user, make_cohort):
         create_demo_data()
         create_demo_cohort(size=5)
         _fill_notifications(ids.other_id)
+        _messages_to_the_demo_cohort()
         db.session.commit()
         db.session.remove()
     return ids
@@ -50,6 +51,22 @@ def _fill_notifications(user_id: int) -> None:
     )
     db.session.add(NotificationPreference(user_id=user_id, kind="test", channel="platform"))
     db.session.add(NotificationSettings(user_id=user_id, daily_digest=True))
+
+
+def _messages_to_the_demo_cohort():
+    """An announcement and a nudge (issue 16)."""
+    from lms.accounts.services import find_user_by_email
+    from lms.cohorts.models import Cohort
+    from lms.cohorts.reports import cohort_report, load_cells
+    from lms.notifications.nudges import announce, send_nudges
+
+    facilitator = find_user_by_email("facilitator@example.org")
+    learner = find_user_by_email("learner@example.org")
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name.like("%(demo)%")))
+    announce(cohort, facilitator, "Welcome", "Our first session is next week.")
+    report = cohort_report(cohort, user_ids=[learner.id])
+    load_cells(report, report.rows)
+    send_nudges(report, report.rows, None, facilitator, "miss_you", "", "", "backup-test")
 
 
 def vandalise(app):

@@ -18,6 +18,7 @@ from lms.cohorts.models import (
     Rsvp,
 )
 from lms.cohorts.operations import new_token
+from lms.cohorts.signals import meeting_cancelled, meeting_saved
 from lms.courses.models import Module
 from lms.extensions import db, utcnow
 
@@ -84,11 +85,26 @@ def create_meeting(cohort: Cohort, **details) -> Meeting:
         title="",
     )
     db.session.add(meeting)
-    update_meeting(meeting, **details)
+    _save_details(meeting, **details)
+    meeting_saved.send(meeting, created=True, changed=set())
     return meeting
 
 
-def update_meeting(
+#: What a learner reads of a session: a change to one of these is news for them.
+_NEWS_FIELDS = ("title", "starts_at", "ends_at", "timezone", "place", "online_url", "notes")
+
+
+def update_meeting(meeting: Meeting, **details) -> None:
+    """Save a session's details and the modules to prepare and follow up.
+
+    Sends :data:`~lms.cohorts.signals.meeting_saved` with the names of the fields that
+    changed (``prepare``/``follow_up`` for the modules; empty when nothing did).
+    """
+    changed = _save_details(meeting, **details)
+    meeting_saved.send(meeting, created=False, changed=changed)
+
+
+def _save_details(
     meeting: Meeting,
     *,
     title: str,
@@ -101,8 +117,13 @@ def update_meeting(
     notes: str | None,
     prepare: list[int],
     follow_up: list[int],
-) -> None:
-    """Save a session's details and the modules to prepare and follow up."""
+) -> set[str]:
+    """Save the details; returns the names of the fields a learner would see changed."""
+    before = {name: getattr(meeting, name) for name in _NEWS_FIELDS}
+    before_modules = {
+        kind: sorted(link.module_id for link in meeting.modules if link.kind == kind)
+        for kind in ("prepare", "follow_up")
+    }
     meeting.title = title.strip()
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.timezone = timezone
@@ -112,6 +133,14 @@ def update_meeting(
     meeting.notes = (notes or "").strip()
     set_meeting_modules(meeting, prepare or [], follow_up or [])
     _new_version(meeting)
+    db.session.flush()
+    changed = {name for name in _NEWS_FIELDS if getattr(meeting, name) != before[name]}
+    after_modules = {
+        "prepare": sorted(set(prepare or [])),
+        "follow_up": sorted(set(follow_up or [])),
+    }
+    changed |= {kind for kind in after_modules if after_modules[kind] != before_modules[kind]}
+    return changed
 
 
 def may_cancel(meeting: Meeting) -> bool:
@@ -123,6 +152,8 @@ def cancel_meeting(meeting: Meeting) -> None:
     """Cancel a session; it stays in calendars, as cancelled."""
     meeting.cancelled_at = utcnow()
     _new_version(meeting, meeting.cancelled_at)
+    db.session.flush()
+    meeting_cancelled.send(meeting)
 
 
 def set_meeting_modules(meeting: Meeting, prepare: list[int], follow_up: list[int]) -> None:

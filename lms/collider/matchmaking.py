@@ -25,6 +25,7 @@ from lms.collider.models import (
     Participant,
 )
 from lms.collider.scheduler import Request, schedule
+from lms.collider.signals import meeting_requested, request_answered
 from lms.extensions import db, utcnow
 
 
@@ -150,6 +151,7 @@ def request_meeting(
             db.session.add(request)
     except IntegrityError as exc:
         raise MatchmakingError("exists") from exc
+    meeting_requested.send(request)
     return request
 
 
@@ -164,6 +166,7 @@ def answer_request(
     setup = db.session.get(Matchmaking, request.matchmaking_id)
     if setup.locked_at is not None:
         raise MatchmakingError("locked")
+    previous = request.status
     if answer == "accept":
         request.status = "accepted"
         if request.proposed_slot_id and not request.slot_id:
@@ -180,6 +183,7 @@ def answer_request(
         raise MatchmakingError("answer")
     request.answered_at = now or utcnow()
     db.session.flush()
+    request_answered.send(request, answer=answer, previous=previous)
     return request
 
 

@@ -90,11 +90,23 @@ def create_demo_cohort(size: int = 20, seed: int = 4) -> str | None:
         capacity=25,
         notes="Safety shoes are provided at the entrance.",
     )
+    # Within the reminder window (LMS_REMINDER_HOURS, 24 h): the worker's first run reminds
+    # every member (issue 16).
+    call = add_meeting(
+        cohort,
+        "Online check-in call",
+        timedelta(hours=20),
+        1,
+        timezone="Europe/Ljubljana",
+        online_url="https://meet.example.org/coco4cci-check-in",
+        notes="Ten minutes each: where you are and what is in your way.",
+    )
     if modules:
         today = utcnow().date()
         set_meeting_modules(
             upcoming, [m.id for m in modules[:2]], [modules[2].id] if len(modules) > 2 else []
         )
+        set_meeting_modules(call, [modules[0].id], [])
         set_targets(
             cohort, {m.id: today - timedelta(days=10 - i * 5) for i, m in enumerate(modules[:4])}
         )

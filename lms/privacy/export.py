@@ -72,6 +72,8 @@ events_created.csv            public events you scheduled
 notifications.csv             the notifications shown to you on the platform
 emails.csv                    the emails the platform wrote to you, and whether they were sent
 notification_preferences.csv  your choices of which messages reach you, and how
+nudges_received.csv           messages your facilitators sent you from the cohort page
+messages_to_cohorts.csv       nudges and announcements you sent as a facilitator
 
 The same data as one document is in the JSON download.
 """

@@ -16,6 +16,7 @@ from datetime import datetime
 from lms.accounts.models import User
 from lms.collider import privacy as collider_privacy
 from lms.notifications import privacy as notifications_privacy
+from lms.notifications import privacy_cohort as nudges_privacy
 from lms.privacy.sections import Export, account, cohorts, learning
 from lms.programme import privacy as programme_privacy
 
@@ -205,6 +206,13 @@ SOURCES: list[Source] = [
         collect=lambda export: notifications_privacy.collect(export.user),
         columns=notifications_privacy.COLUMNS,
         erase=lambda user, now: notifications_privacy.delete_for(user),
+    ),
+    Source(
+        exported=nudges_privacy.EXPORTED,
+        on_delete=nudges_privacy.ON_DELETE,
+        collect=lambda export: nudges_privacy.collect(export.user),
+        columns=nudges_privacy.COLUMNS,
+        erase=lambda user, now: nudges_privacy.delete_for(user),
     ),
 ]
 

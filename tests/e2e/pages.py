@@ -295,6 +295,10 @@ PAGE_TYPES = [
         lambda s: f"/facilitate/cohorts/{s.cohort}/learners/{s.at_risk_learner}",
     ),
     PageType(
+        "nudge", "facilitator", lambda s: f"/facilitate/cohorts/{s.cohort}/nudge?show=at_risk"
+    ),
+    PageType("announce", "facilitator", lambda s: f"/facilitate/cohorts/{s.cohort}/announce"),
+    PageType(
         "attendance", "facilitator", lambda s: f"/facilitate/sessions/{s.past_meeting}/attendance"
     ),
     PageType(

@@ -66,10 +66,11 @@ def test_the_json_download_holds_all_of_a_learners_data(app, client, filled):
         "collider_meetings",
         "collider_feedback",
         "collider_cooperations",
-        # notification sections (tests/notifications fill them)
-        "notifications",
-        "emails",
+        # notification sections (tests/notifications fill them; Alma has messages about
+        # her sessions and certificate)
         "notification_preferences",
+        "nudges_received",
+        "messages_to_cohorts",
     }
     # Quiz answers are readable: the choice's text, the reflection's words, the score.
     first, second = data["quiz_attempts"]

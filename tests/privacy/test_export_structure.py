@@ -153,9 +153,35 @@ JSON_SHAPE = [
     ["partner_organisations", []],
     ["event_registrations", []],
     ["events_created", []],
-    ["notifications", []],
-    ["emails", []],
+    [
+        "notifications",
+        [
+            [
+                ["kind", "str"],
+                ["title", "str"],
+                ["summary", "str"],
+                ["link", "str"],
+                ["created_at", "str"],
+                ["read_at", "NoneType"],
+            ]
+        ],
+    ],
+    [
+        "emails",
+        [
+            [
+                ["kind", "str"],
+                ["to", "str"],
+                ["subject", "str"],
+                ["status", "str"],
+                ["created_at", "str"],
+                ["sent_at", "NoneType"],
+            ]
+        ],
+    ],
     ["notification_preferences", []],
+    ["nudges_received", []],
+    ["messages_to_cohorts", []],
 ]
 
 #: Files of the CSV download in order, each with its header row.
@@ -167,7 +193,7 @@ ZIP_SHAPE = [
         "attendance.csv attendance_recorded.csv certificates.csv calendar_feed.csv "
         "security_events.csv collider_*.csv organisation_and_country.csv partner_organisations.csv "
         "event_registrations.csv events_created.csv notifications.csv emails.csv "
-        "notification_preferences.csv",
+        "notification_preferences.csv nudges_received.csv messages_to_cohorts.csv",
     ),
     ("profile.csv", "field,value"),
     ("module_visits.csv", "course,module,first_visited_at,last_visited_at,marked_read_at"),
@@ -205,6 +231,8 @@ ZIP_SHAPE = [
     ("notifications.csv", "kind,title,summary,link,created_at,read_at"),
     ("emails.csv", "kind,to,subject,status,created_at,sent_at"),
     ("notification_preferences.csv", "kind,channel"),
+    ("nudges_received.csv", "subject,body,sent_at"),
+    ("messages_to_cohorts.csv", "what,cohort_id,subject,body,sent_at"),
 ]
 
 
