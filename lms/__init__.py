@@ -236,6 +236,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.notifications.cohort_views
     import lms.notifications.receivers
     import lms.notifications.scheduled
+    import lms.notifications.scheduled_collider
     import lms.notifications.views
     import lms.organisations.models
     import lms.pages.views

@@ -90,3 +90,22 @@ COLLIDER_ACCEPTED = register_kind(
         "collider/messages/meeting_accepted",
     )
 )
+#: Key ``collider-reminder:<request>:<slot>:<table>``: to both sides, before the meeting.
+COLLIDER_REMINDER = register_kind(
+    Kind(
+        "collider.reminder",
+        _l("Reminders of your meetings at events"),
+        GROUP_COLLIDER,
+        "collider/messages/meeting_reminder",
+        digestible=False,
+    )
+)
+#: Key ``collider-feedback:<request>``: to each side that has not said how the meeting went.
+COLLIDER_FEEDBACK = register_kind(
+    Kind(
+        "collider.feedback",
+        _l("How did your meeting go?"),
+        GROUP_COLLIDER,
+        "collider/messages/meeting_feedback",
+    )
+)
