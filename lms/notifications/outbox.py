@@ -51,6 +51,17 @@ def render_message(kind_name: str, locale: str, context: dict) -> tuple[str, str
     return subject, text, html
 
 
+def _recorded_before(kind: str, user_id: int | None, key: str, dedupe_key: str) -> bool:
+    """Whether this message was recorded already (its platform entry or its email)."""
+    email = sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+    if user_id is None:
+        return db.session.scalar(email.limit(1)) is not None
+    entry = sa.select(Notification.id).where(
+        Notification.user_id == user_id, Notification.kind == kind, Notification.key == key
+    )
+    return db.session.scalar(sa.union_all(entry, email).limit(1)) is not None
+
+
 def notify(
     kind: str,
     user,
@@ -80,6 +91,9 @@ def notify(
         user is not None and (user.deleted_at or not user.active) and not kind_def.security
     ):
         return None
+    dedupe_key = f"{kind}:{user_id if user_id is not None else address.lower()}:{key}"[:400]
+    if _recorded_before(kind, user_id, key, dedupe_key):
+        return None  # periodic jobs ask again every run: no rendering, no failed insert
     from lms.notifications.unsubscribe import unsubscribe_url
 
     unsubscribe = "" if kind_def.security or user is None else unsubscribe_url(user, kind)
@@ -119,9 +133,7 @@ def notify(
                     and wants_digest(user_id)
                 )
                 message = OutboxMessage(
-                    dedupe_key=f"{kind}:{user_id if user_id is not None else address.lower()}:{key}"[
-                        :400
-                    ],
+                    dedupe_key=dedupe_key,
                     kind=kind,
                     user_id=user_id,
                     to_email=address,
@@ -143,6 +155,6 @@ def notify(
                 db.session.add(message)
                 recorded = message
     except sa.exc.IntegrityError:
-        log.info("notification %s %s for user %s already recorded", kind, key, user_id)
+        log.debug("notification %s %s for user %s already recorded", kind, key, user_id)
         return None
     return recorded
