@@ -90,6 +90,7 @@ ENDPOINTS = {
     "quiz page": Endpoint("learner", lambda s, c, m: f"/courses/{c}/{m}/quiz", "quiz-form"),
     "progress API": Endpoint("learner", lambda s, c, m: "/api/v1/me/progress", '"courses"'),
     "learner home": Endpoint("learner", lambda s, c, m: "/me/learning", "<h1"),
+    "notifications": Endpoint("learner", lambda s, c, m: "/notifications", "<h1"),
     "cohort page": Endpoint(
         "facilitator", lambda s, c, m: f"/facilitate/cohorts/{s.cohort_id}", "cell-"
     ),

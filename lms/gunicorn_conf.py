@@ -105,11 +105,28 @@ def _warm(app, log) -> None:
     sqlalchemy.orm.configure_mappers()
     for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith((".html", ".txt"))):
         app.jinja_env.get_template(name)
-    # One anonymous page through the whole stack (request hooks, Babel, the database driver).
+    # One anonymous page through the whole stack (request hooks, Babel, the database driver) in
+    # every UI language: each language's catalogue and Babel's locale data (numbers, dates, lists
+    # and plural rules, also the British English of lists) are then loaded once, in the master,
+    # instead of lazily in every worker after the fork.
+    base_url = app.config.get("LMS_BASE_URL") or "http://localhost"
+    client = app.test_client()
+    for code in app.config.get("LMS_LANGUAGES") or {"en": "English"}:
+        try:
+            client.get("/", base_url=base_url, headers={"Accept-Language": code})
+        except Exception as exc:  # a warm-up must never stop the server from starting
+            log.warning("warm-up request failed: %r", exc)
+            break
     try:
-        app.test_client().get("/", base_url=app.config.get("LMS_BASE_URL") or "http://localhost")
-    except Exception as exc:  # a warm-up must never stop the server from starting
-        log.warning("warm-up request failed: %r", exc)
+        from babel import Locale, dates, lists, numbers
+
+        for code in ("en_GB", *(app.config.get("LMS_LANGUAGES") or ())):
+            locale = Locale.parse(code)
+            numbers.format_percent(0.5, locale=locale)
+            dates.format_date(None, "medium", locale=locale)
+            lists.format_list(["a", "b"], locale=locale)
+    except Exception as exc:  # noqa: BLE001 - as above
+        log.warning("warm-up of the locale data failed: %r", exc)
 
 
 def post_fork(server, worker):

@@ -1,13 +1,14 @@
 """Template globals and filters shared by every page."""
 
+import functools
 from datetime import datetime
 
+from babel import numbers as babel_numbers
 from flask import current_app
 from flask_babel import (
     format_date,
     format_datetime,
-    format_decimal,
-    format_percent,
+    get_locale,
     gettext,
     ngettext,
 )
@@ -72,18 +73,31 @@ def list_text(items) -> str:
     return format_list(words, locale="en_GB" if locale == "en" else locale)  # British English
 
 
+@functools.lru_cache(maxsize=4096)
+def _percent(locale: str, value: float) -> str:
+    return babel_numbers.format_percent(value / 100, locale=locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _number(locale: str, value) -> str:
+    return babel_numbers.format_decimal(value, locale=locale)
+
+
 def percent(value) -> str:
-    """A share out of 100 (``75`` or ``75.4``) as the locale writes it: ``75%``, ``75 %``."""
+    """A share out of 100 (``75`` or ``75.4``) as the locale writes it: ``75%``, ``75 %``.
+
+    Memoized per locale and value (a pure function of both): the cohort page formats hundreds.
+    """
     if value is None:
         return ""
-    return format_percent(float(value) / 100)
+    return _percent(str(get_locale() or "en"), float(value))
 
 
 def number(value) -> str:
     """A score or count with the locale's decimal mark and grouping: ``1.5``, ``1,5``."""
     if value is None:
         return ""
-    return format_decimal(value)
+    return _number(str(get_locale() or "en"), value)
 
 
 def plural_count(value) -> int:

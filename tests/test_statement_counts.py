@@ -21,6 +21,7 @@ from tests.conftest import (
     open_attempt,
     submit_quiz,
 )
+from tests.notifications.people import hello_kind_fixture, send_hello  # noqa: F401
 
 #: page -> the most SQL statements one request of it may run.
 #: HTML pages for a signed-in person include one COUNT for the header's unread notifications.
@@ -34,6 +35,7 @@ PINS = {
     "quiz result": 14,
     "progress API": 6,
     "learner home": 10,
+    "notification list": 5,  # with three entries: one page, no statement per entry
     "cohort page": 21,
     "programme report": 17,
 }
@@ -105,6 +107,18 @@ def test_the_learners_pages_run_no_more_statements_than_pinned(learner_client, s
     assert_pinned("quiz result", count(statements, client, "GET", f"/attempts/{attempt_id}"))
     assert_pinned("progress API", count(statements, client, "GET", "/api/v1/me/progress"))
     assert_pinned("learner home", count(statements, client, "GET", "/me/learning"))
+
+
+def test_the_notification_list_runs_no_more_statements_than_pinned(
+    app, learner_client, statements, hello_kind
+):
+    for topic in ("pottery", "weaving", "glass"):
+        send_hello(app, learner_client.user_id, topic[0], topic=topic)
+    with statements:
+        response = learner_client.get("/notifications")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count('badge-progress">Unread') == 3
+    assert_pinned("notification list", len(statements.seen))
 
 
 def test_the_cohort_page_runs_no_more_statements_than_pinned(client, alma_and_boris, statements):
