@@ -79,4 +79,8 @@ def test_redis_stopped_then_restarted(server, redis_server, postgres, figures):
     assert recovered["seconds"] <= 5
     log = server.log_text()
     fallbacks = log.count("falling back to in-memory storage")
-    assert 1 <= fallbacks <= server.workers, fallbacks  # said once per worker
+    # Said once per worker when Redis goes; a worker whose recheck caught Redis still shutting
+    # down (PING answered, the next command refused) says "recovered" and then once more.
+    recoveries = log.count("Rate limit storage recovered")
+    assert 1 <= fallbacks <= 2 * server.workers, fallbacks
+    assert fallbacks - server.workers <= recoveries, (fallbacks, recoveries)
