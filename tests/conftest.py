@@ -192,10 +192,6 @@ def mailbox(app, monkeypatch):
     return install_mailbox(app, monkeypatch)
 
 
-def wait_for_mail():
-    """Kept for the tests that wait: the outbox is delivered after each request already."""
-
-
 class _Records(__import__("logging").Handler):
     def __init__(self):
         super().__init__()

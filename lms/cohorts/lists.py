@@ -21,6 +21,17 @@ SORT_KEYS = {
 FILTERS = ("all", "at_risk", "not_started", "completed")
 
 
+def matrix_args(source) -> dict:
+    """The matrix's search, filter and sort from request values, unknown ones as the default."""
+    show, sort = source.get("show", "all"), source.get("sort", "name")
+    return {
+        "query": source.get("q", "")[:100],
+        "show": show if show in FILTERS else "all",
+        "sort": sort if sort in SORT_KEYS else "name",
+        "descending": source.get("dir") == "desc",
+    }
+
+
 def filter_rows(
     rows: list[LearnerRow],
     query: str = "",

@@ -56,23 +56,13 @@ class AnnouncementForm(LmsForm):
     )
 
 
-def _matrix_args(source) -> dict:
-    show, sort = source.get("show", "all"), source.get("sort", "name")
-    return {
-        "query": source.get("q", "")[:100],
-        "show": show if show in lists.FILTERS else "all",
-        "sort": sort if sort in lists.SORT_KEYS else "name",
-        "descending": source.get("dir") == "desc",
-    }
-
-
 @bp.route("/facilitate/cohorts/<int:cohort_id>/nudge", methods=["GET", "POST"])
 @facilitator_required
 def nudge(cohort_id: int):
     """Choose learners (those the matrix's filters show), a message, preview each copy, send."""
     cohort = access.load_cohort_or_404(cohort_id, current_user)
     report = reports.cohort_report(cohort)
-    args = _matrix_args(request.values)
+    args = lists.matrix_args(request.values)
     # A deleted account can no longer be written to.
     reachable = [r for r in report.rows if r.user.deleted_at is None and r.user.active]
     by_id = {r.user.id: r for r in reachable}

@@ -54,10 +54,3 @@ def mark_all_read(user_id: int) -> int:
     )
     g.pop("lms_unread_notifications", None)
     return result.rowcount or 0
-
-
-def safe_link(link: str) -> str | None:
-    """The entry's link when it is a path on this platform; never another site."""
-    if link.startswith("/") and not link.startswith("//") and "\\" not in link:
-        return link
-    return None

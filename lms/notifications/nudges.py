@@ -59,6 +59,11 @@ def fill(text: str, values: dict) -> str:
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
 
 
+def _next_module(row, report):
+    """The first module of the cohort's courses the learner has not completed, or None."""
+    return next((m for m in report.modules if row.cells[m.id].status != "completed"), None)
+
+
 def placeholder_values(row, report, next_meeting) -> dict:
     """A learner's values for the placeholders, in the current language (``row`` is a
     :class:`~lms.cohorts.reports.LearnerRow` with its cells loaded)."""
@@ -66,7 +71,7 @@ def placeholder_values(row, report, next_meeting) -> dict:
 
     from lms.templating import meeting_time, percent
 
-    upcoming = next((m for m in report.modules if row.cells[m.id].status != "completed"), None)
+    upcoming = _next_module(row, report)
     return {
         "name": row.user.name,
         "next_module": upcoming.title if upcoming else _("none: you have completed them all"),
@@ -77,7 +82,7 @@ def placeholder_values(row, report, next_meeting) -> dict:
 
 
 def next_module_link(row, report) -> str:
-    upcoming = next((m for m in report.modules if row.cells[m.id].status != "completed"), None)
+    upcoming = _next_module(row, report)
     return f"/courses/{upcoming.course.slug}/{upcoming.slug}" if upcoming else "/"
 
 

@@ -5,6 +5,8 @@ Each receiver runs inside the sender's transaction (after its flush), records wi
 change twice one message.
 """
 
+from collections import defaultdict
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
@@ -25,20 +27,29 @@ from lms.notifications.catalogue import (
 from lms.notifications.outbox import Attachment, notify
 
 
-def cohort_members(cohort_id: int) -> list[User]:
-    """The cohort's learners with an account that can receive messages (one query)."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.cohort_id == cohort_id,
-                User.active.is_(True),
-                User.deleted_at.is_(None),
-            )
-            .order_by(User.id)
+def members_by_cohort(cohort_ids) -> dict[int, list[User]]:
+    """The learners of each cohort with an account that can receive messages (one query)."""
+    found: dict[int, list[User]] = defaultdict(list)
+    if not cohort_ids:
+        return found
+    rows = db.session.execute(
+        sa.select(Membership.cohort_id, User)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.cohort_id.in_(list(cohort_ids)),
+            User.active.is_(True),
+            User.deleted_at.is_(None),
         )
+        .order_by(User.id)
     )
+    for cohort_id, user in rows:
+        found[cohort_id].append(user)
+    return found
+
+
+def cohort_members(cohort_id: int) -> list[User]:
+    """One cohort's learners who can receive messages."""
+    return members_by_cohort([cohort_id]).get(cohort_id, [])
 
 
 def module_links(meeting: Meeting, kind: str = "prepare") -> list[dict]:

@@ -5,45 +5,23 @@ size, records with :func:`~lms.notifications.notify` and flushes; the outbox's u
 make a second run (or two workers at once) record nothing new.
 """
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from lms.accounts.models import User
-from lms.cohorts.models import Cohort, Meeting, MeetingModule, Membership, ModuleTarget
+from lms.cohorts.models import Cohort, Meeting, MeetingModule, ModuleTarget
 from lms.courses.models import Module
 from lms.extensions import db
 from lms.notifications.catalogue import MEETING_REMINDER, MODULE_TARGET
 from lms.notifications.outbox import notify
 from lms.notifications.periodic import register_periodic
-from lms.notifications.receivers import module_links
+from lms.notifications.receivers import members_by_cohort, module_links
 from lms.progress.models import Completion
 
 #: A target date passed longer ago than this is old news: no "passed" message any more.
 PASSED_FOR = timedelta(days=7)
-
-
-def _members(cohort_ids) -> dict[int, list[User]]:
-    """Active members by cohort (one query)."""
-    found: dict[int, list[User]] = defaultdict(list)
-    if not cohort_ids:
-        return found
-    rows = db.session.execute(
-        sa.select(Membership.cohort_id, User)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            Membership.cohort_id.in_(list(cohort_ids)),
-            User.active.is_(True),
-            User.deleted_at.is_(None),
-        )
-        .order_by(User.id)
-    )
-    for cohort_id, user in rows:
-        found[cohort_id].append(user)
-    return found
 
 
 def _completed(user_ids, module_ids) -> set[tuple[int, int]]:
@@ -86,7 +64,7 @@ def due_reminders(now: datetime) -> list[Meeting]:
 def send_meeting_reminders(now: datetime) -> int:
     """The reminder before each session, with what to prepare and whether each is done."""
     meetings = due_reminders(now)
-    members = _members({m.cohort_id for m in meetings})
+    members = members_by_cohort({m.cohort_id for m in meetings})
     prepare = {m.id: module_links(m) for m in meetings}
     done = _completed(
         {u.id for users in members.values() for u in users},
@@ -131,7 +109,7 @@ def due_targets(now: datetime) -> list[tuple[ModuleTarget, str]]:
 def send_target_reminders(now: datetime) -> int:
     """A target date near or passed, to each learner of the cohort who has not completed it."""
     due = due_targets(now)
-    members = _members({t.cohort_id for t, _state in due})
+    members = members_by_cohort({t.cohort_id for t, _state in due})
     cohorts = {
         c.id: c
         for c in db.session.scalars(sa.select(Cohort).where(Cohort.id.in_(list(members) or [0])))

@@ -6,6 +6,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from lms.accounts.models import User
+from lms.accounts.services import safe_next
 from lms.extensions import csrf, db
 from lms.forms import LmsForm
 from lms.notifications import bp, choices, digest, inbox  # noqa: F401 (digest registers its kind and job)
@@ -19,17 +20,14 @@ MAX_PAGE = 100_000
 
 @bp.app_context_processor
 def _notifications_in_header():
-    """The header's unread count (one COUNT per page, none for visitors) and the page links."""
+    """The header's unread count (one COUNT per page, none for visitors)."""
 
     def unread() -> int:
         if not current_user.is_authenticated:
             return 0
         return inbox.unread_count(current_user.id)
 
-    return {
-        "unread_notifications": unread,
-        "notification_preferences_url": url_for("notifications.preferences"),
-    }
+    return {"unread_notifications": unread}
 
 
 @bp.route("/notifications")
@@ -53,7 +51,7 @@ def open_notification(notification_id: int):
     entry = inbox.load_notification_or_404(notification_id, current_user)
     inbox.mark_read(entry)
     db.session.commit()
-    return redirect(inbox.safe_link(entry.link) or url_for("notifications.index"))
+    return redirect(safe_next(entry.link) or url_for("notifications.index"))
 
 
 @bp.route("/notifications/read", methods=["POST"])

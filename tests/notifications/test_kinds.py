@@ -13,8 +13,7 @@ from lms.notifications.models import Notification, OutboxMessage
 from tests.conftest import complete_with_quiz, login, post_form
 
 
-def _schedule(client, cohort_id, day, **extra):
-    url = f"/facilitate/cohorts/{cohort_id}/sessions/new"
+def _session_form(client, url, day, **extra):
     data = {
         "title": "Workshop",
         "day": day,
@@ -25,20 +24,14 @@ def _schedule(client, cohort_id, day, **extra):
         **extra,
     }
     return post_form(client, url, data, token_from=url)
+
+
+def _schedule(client, cohort_id, day, **extra):
+    return _session_form(client, f"/facilitate/cohorts/{cohort_id}/sessions/new", day, **extra)
 
 
 def _edit(client, meeting_id, day, **extra):
-    url = f"/facilitate/sessions/{meeting_id}/edit"
-    data = {
-        "title": "Workshop",
-        "day": day,
-        "start_time": "10:00",
-        "end_time": "12:00",
-        "timezone": "Europe/Ljubljana",
-        "place": "Maker space",
-        **extra,
-    }
-    return post_form(client, url, data, token_from=url)
+    return _session_form(client, f"/facilitate/sessions/{meeting_id}/edit", day, **extra)
 
 
 def _outbox(app, kind):

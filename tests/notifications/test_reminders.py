@@ -175,7 +175,7 @@ def test_reminders_for_many_learners_take_a_few_queries(app, make_user, make_coh
         try:
             now = utcnow()
             meetings = scheduled.due_reminders(now)
-            scheduled._members({m.cohort_id for m in meetings})
+            scheduled.members_by_cohort({m.cohort_id for m in meetings})
             scheduled._completed(set(ids), {first})
         finally:
             event.remove(db.engine, "before_cursor_execute", count)

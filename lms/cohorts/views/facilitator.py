@@ -35,24 +35,13 @@ def dashboard():
     return render_template("cohorts/dashboard.html", reports=figures, upcoming=upcoming)
 
 
-def _matrix_args():
-    show = request.args.get("show", "all")
-    sort = request.args.get("sort", "name")
-    return {
-        "query": request.args.get("q", "")[:100],
-        "show": show if show in lists.FILTERS else "all",
-        "sort": sort if sort in lists.SORT_KEYS else "name",
-        "descending": request.args.get("dir") == "desc",
-    }
-
-
 @bp.route("/facilitate/cohorts/<int:cohort_id>")
 @facilitator_required
 def cohort(cohort_id: int):
     """The learner x module matrix a page at a time, per-module figures, sessions, joining."""
     cohort_ = access.load_cohort_or_404(cohort_id, current_user)
     report = reports.cohort_report(cohort_)
-    args = _matrix_args()
+    args = lists.matrix_args(request.args)
     page = lists.page_of(
         lists.filter_rows(report.rows, **args), request.args.get("page", 1, type=int)
     )
@@ -98,7 +87,7 @@ def export(cohort_id: int, kind: str):
     if kind not in exports.KINDS:
         abort(404)
     report = reports.cohort_report(cohort_)
-    rows = lists.filter_rows(report.rows, **_matrix_args())  # every page, not just one
+    rows = lists.filter_rows(report.rows, **lists.matrix_args(request.args))  # every page, not just one
     current_app.logger.info("export %s of cohort %s by user %s", kind, cohort_.id, current_user.id)
     record_event("cohort.exported", current_user, f"cohort:{cohort_.id}", export=kind)
     db.session.commit()
